@@ -1,0 +1,102 @@
+/* The service configuration (SPEC §2): an INI file plus -X overrides, driven
+ * by one declarative table of settings in src/service/config.c. */
+#ifndef NEWSD_CONFIG_H
+#define NEWSD_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "newsd/err.h"
+#include "newsd/pipeline.h"
+#include "newsd/strvec.h"
+
+/* One librdkafka property as written in the file, with where it came from
+ * so errors can say FILE:LINE. */
+typedef struct nd_kv {
+        char *key;
+        char *value;   /* after @credential: resolution */
+        char *origin;  /* "FILE:LINE" or "-X" */
+        bool secret;   /* never printed or logged */
+} nd_kv;
+
+typedef struct nd_kv_list {
+        nd_kv *v;
+        size_t n;
+        size_t cap;
+} nd_kv_list;
+
+typedef enum nd_delivery {
+        ND_DELIVERY_AT_LEAST_ONCE = 0,
+        ND_DELIVERY_EXACTLY_ONCE,
+} nd_delivery;
+
+typedef enum nd_event_mode {
+        ND_EVENT_BINARY = 0,
+        ND_EVENT_STRUCTURED,
+} nd_event_mode;
+
+typedef enum nd_log_target {
+        ND_LOG_TARGET_AUTO = 0,
+        ND_LOG_TARGET_JOURNAL,
+        ND_LOG_TARGET_STDERR,
+} nd_log_target;
+
+typedef struct nd_config {
+        char *path;              /* the file read, or NULL */
+
+        /* [kafka], [consumer], [producer] */
+        nd_kv_list kafka;
+        nd_kv_list consumer;     /* group.id defaults to "newsd" */
+        nd_kv_list producer;
+
+        /* [topics] */
+        nd_strvec input;         /* "news.raw"; "^..." entries are regexes */
+        char *output;            /* "news.enriched" */
+        char *dead_letter;       /* "news.dlq" */
+
+        /* [pipeline] */
+        nd_delivery delivery;
+        nd_event_mode event_format;
+        size_t max_article_bytes;
+        unsigned max_in_flight;  /* records in flight before pausing */
+        unsigned commit_interval_ms;
+        unsigned shutdown_timeout_ms;
+        nd_strvec disabled_stages;
+        unsigned dedup_window;
+        unsigned dedup_max_distance;
+
+        /* [data] */
+        char *data_dir;
+        char *user_data_dir;
+
+        /* [log] */
+        int log_level;           /* syslog LOG_* value */
+        nd_log_target log_target;
+
+        /* [metrics] */
+        char *metrics_listen;    /* "" or NULL: off */
+} nd_config;
+
+/*
+ * Loads @p path (or the default file when @p path is NULL; a missing default
+ * file is not an error, a missing explicit one is), then applies each
+ * "section.key=value" of @p overrides. Every problem is appended to
+ * @p errors as "FILE:LINE: message" (or "-X: message"); returns ND_OK only
+ * when there are none. @p c is always left valid for nd_config_free().
+ */
+nd_err nd_config_load(nd_config *c, const char *path,
+                      const nd_strvec *overrides, nd_strvec *errors);
+
+void nd_config_free(nd_config *c);
+
+/* Writes the effective configuration as INI, secrets redacted. */
+void nd_config_print(const nd_config *c, FILE *out);
+
+/* Fills the pipeline's part of the configuration. Strings stay owned by
+ * @p c. */
+void nd_config_pipeline_conf(const nd_config *c, nd_pipeline_conf *pc);
+
+/* Whether a librdkafka property name holds a secret. */
+bool nd_config_is_secret(const char *key);
+
+#endif
