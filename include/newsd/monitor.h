@@ -99,6 +99,10 @@ nd_err nd_monitor_rdkafka_stats(nd_monitor *mon, const char *json, char *errstr,
 /* Appends the exposition of every metric (Prometheus text 0.0.4). */
 bool nd_monitor_render(nd_monitor *mon, nd_buf *out);
 
+/* The consumer lag summed over the assigned partitions, -1 while no
+ * partition's lag is known (for STATUS= figures). */
+int64_t nd_monitor_lag_total(nd_monitor *mon);
+
 /* A one-line summary for STATUS=, with rates since the previous call,
  * e.g. "ready; consumed 120 (24.0/s), produced 118 (23.6/s), dead-lettered
  * 2, in flight 3, lag 0". Call from one thread. */

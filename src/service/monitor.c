@@ -459,13 +459,22 @@ nd_monitor_render(nd_monitor *mon, nd_buf *out)
         return mon && nd_metrics_render(mon->reg, out);
 }
 
+int64_t
+nd_monitor_lag_total(nd_monitor *mon)
+{
+        size_t n = 0;
+        double sum = mon ? nd_gauge_sum(mon->lag, &n) : 0;
+
+        return n ? (int64_t)sum : -1;
+}
+
 void
 nd_monitor_summary(nd_monitor *mon, char *buf, size_t size)
 {
         char ready[128], lag[32];
         uint64_t consumed, produced, dead = 0;
-        double now, dt, lag_sum;
-        size_t n_lag;
+        int64_t lag_sum;
+        double now, dt;
 
         if (!mon) {
                 snprintf(buf, size, "metrics off");
@@ -478,11 +487,11 @@ nd_monitor_summary(nd_monitor *mon, char *buf, size_t size)
                 dead += nd_counter_value(mon->dead_letter_by_err[e]);
         dt = mon->prev_t > 0 ? now - mon->prev_t : 0;
         nd_monitor_ready(mon, ready, sizeof(ready));
-        lag_sum = nd_gauge_sum(mon->lag, &n_lag);
-        if (n_lag == 0)
+        lag_sum = nd_monitor_lag_total(mon);
+        if (lag_sum < 0)
                 snprintf(lag, sizeof(lag), "unknown");
         else
-                snprintf(lag, sizeof(lag), "%.0f", lag_sum);
+                snprintf(lag, sizeof(lag), "%lld", (long long)lag_sum);
         snprintf(buf, size,
                  "%s; consumed %llu (%.1f/s), produced %llu (%.1f/s), "
                  "dead-lettered %llu, in flight %.0f%s, lag %s",

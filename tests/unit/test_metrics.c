@@ -486,19 +486,31 @@ test_monitor_metrics(void **state)
          * one stamped in the future (clock skew) counts as 0. */
         produced_at(mon, -100000);
         produced_at(mon, 3600 * 1000);
-        assert_int_equal(nd_monitor_rdkafka_stats(mon, json, NULL, 0), ND_OK);
 
+        assert_int_equal(nd_monitor_lag_total(mon), -1);
         nd_monitor_summary(mon, summary, sizeof(summary));
-        /* Lag 5 + 42 + 20 + 0; no rate on the first call. */
+        assert_non_null(strstr(summary, ", lag unknown"));
+        assert_int_equal(nd_monitor_rdkafka_stats(mon, json, NULL, 0), ND_OK);
+        assert_int_equal(nd_monitor_lag_total(mon), 67);
+        /* The previous call set the rate baseline: rates are measured from
+         * there; the counters did not move, so 0.0/s. */
+        nd_monitor_summary(mon, summary, sizeof(summary));
+        /* Lag 5 + 42 + 20 + 0. */
         assert_string_equal(summary,
                             "ready; consumed 5 (0.0/s), produced 6 (0.0/s), "
                             "dead-lettered 1, in flight 1, lag 67");
         nd_monitor_set_paused(mon, true);
         nd_monitor_summary(mon, summary, sizeof(summary));
         assert_non_null(strstr(summary, "in flight 1 (paused), lag 67"));
+        /* Counters that moved since the previous call have a rate. */
+        nd_monitor_consumed(mon, 10);
+        nd_monitor_summary(mon, summary, sizeof(summary));
+        assert_non_null(strstr(summary, "consumed 15 ("));
+        assert_null(strstr(summary, "consumed 15 (0.0/s)"));
+        assert_non_null(strstr(summary, "produced 6 (0.0/s)"));
 
         assert_true(nd_monitor_render(mon, &b));
-        assert_non_null(strstr(b.p, "\nnewsd_records_consumed_total 5\n"));
+        assert_non_null(strstr(b.p, "\nnewsd_records_consumed_total 15\n"));
         assert_non_null(strstr(b.p, "\nnewsd_events_produced_total 6\n"));
         assert_non_null(strstr(
             b.p, "\nnewsd_dead_letter_total{code=\"invalid-json\"} 1\n"));
