@@ -119,10 +119,12 @@ typedef struct nd_rdkafka_stats {
  * consumer_lag when it is known (>= 0), else the end offset (ls_offset,
  * else hi_offset) minus committed_offset when both are valid offsets, clamped
  * at 0; a partition whose lag cannot be known is left out rather than
- * reported wrong. Fill @p out (release with nd_rdkafka_stats_clear()).
+ * reported wrong. @p json is @p len bytes (stats_cb's json, json_len).
+ * Fills @p out (release with nd_rdkafka_stats_clear()).
  */
-nd_err nd_metrics_parse_rdkafka_stats(const char *json, nd_rdkafka_stats *out,
-                                      char *errstr, size_t errstr_size);
+nd_err nd_metrics_parse_rdkafka_stats(const char *json, size_t len,
+                                      nd_rdkafka_stats *out, char *errstr,
+                                      size_t errstr_size);
 void nd_rdkafka_stats_clear(nd_rdkafka_stats *s);
 
 /* ---- process figures (/proc/self) ---- */

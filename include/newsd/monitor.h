@@ -51,7 +51,8 @@ bool nd_monitor_alive(nd_monitor *mon, unsigned max_age_ms, double *age_s);
 
 void nd_monitor_set_consumer(nd_monitor *mon, nd_consumer_state state);
 /* The consumer now holds @p n_partitions partitions (after an assign, or
- * after an incremental assign or revoke): sets ND_CONSUMER_ASSIGNED. */
+ * after an incremental assign or revoke): sets ND_CONSUMER_ASSIGNED, unless
+ * it is stopping (closing the consumer revokes its partitions). */
 void nd_monitor_set_assignment(nd_monitor *mon, int n_partitions);
 /* Whether the producer can reach a broker; @p reason (may be NULL) says
  * why not. It starts false: nothing is known about brokers at start. */
@@ -91,8 +92,8 @@ void nd_monitor_on_stage(void *opaque, const char *stage, double seconds);
  * consumer's updates the lag per partition (replacing the previous set, so
  * partitions no longer assigned or no longer known disappear); a
  * producer's updates whether a broker is reachable. */
-nd_err nd_monitor_rdkafka_stats(nd_monitor *mon, const char *json, char *errstr,
-                                size_t errstr_size);
+nd_err nd_monitor_rdkafka_stats(nd_monitor *mon, const char *json, size_t len,
+                                char *errstr, size_t errstr_size);
 
 /* ---- reporting ---- */
 

@@ -269,7 +269,8 @@ nd_monitor_set_assignment(nd_monitor *mon, int n_partitions)
         if (!mon)
                 return;
         nd_gauge_set(mon->assigned, n_partitions);
-        nd_monitor_set_consumer(mon, ND_CONSUMER_ASSIGNED);
+        if (atomic_load(&mon->consumer_state) != ND_CONSUMER_STOPPING)
+                nd_monitor_set_consumer(mon, ND_CONSUMER_ASSIGNED);
 }
 
 void
@@ -428,15 +429,16 @@ out:
 }
 
 nd_err
-nd_monitor_rdkafka_stats(nd_monitor *mon, const char *json, char *errstr,
-                         size_t errstr_size)
+nd_monitor_rdkafka_stats(nd_monitor *mon, const char *json, size_t len,
+                         char *errstr, size_t errstr_size)
 {
         nd_rdkafka_stats st;
         nd_err err;
 
         if (!mon)
                 return ND_OK;
-        err = nd_metrics_parse_rdkafka_stats(json, &st, errstr, errstr_size);
+        err =
+            nd_metrics_parse_rdkafka_stats(json, len, &st, errstr, errstr_size);
         if (err != ND_OK)
                 return err;
         if (strcmp(st.type, "consumer") == 0) {

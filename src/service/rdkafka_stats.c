@@ -143,8 +143,9 @@ parse_brokers(json_t *brokers, nd_rdkafka_stats *out)
 }
 
 nd_err
-nd_metrics_parse_rdkafka_stats(const char *json, nd_rdkafka_stats *out,
-                               char *errstr, size_t errstr_size)
+nd_metrics_parse_rdkafka_stats(const char *json, size_t len,
+                               nd_rdkafka_stats *out, char *errstr,
+                               size_t errstr_size)
 {
         json_error_t jerr;
         json_t *root;
@@ -152,7 +153,7 @@ nd_metrics_parse_rdkafka_stats(const char *json, nd_rdkafka_stats *out,
         nd_err err = ND_OK;
 
         memset(out, 0, sizeof(*out));
-        root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+        root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!root)
                 return nd_seterr(errstr, errstr_size, ND_ERR_INVALID_JSON,
                                  "statistics: %s (line %d)", jerr.text,

@@ -277,12 +277,20 @@ parse_file(const char *name, nd_rdkafka_stats *st, const char *type, int known,
 {
         char *json = read_data(name);
 
-        assert_int_equal(nd_metrics_parse_rdkafka_stats(json, st, NULL, 0),
-                         ND_OK);
+        assert_int_equal(
+            nd_metrics_parse_rdkafka_stats(json, strlen(json), st, NULL, 0),
+            ND_OK);
         free(json);
         assert_string_equal(st->type, type);
         assert_int_equal(st->brokers_known, known);
         assert_int_equal(st->brokers_up, up);
+}
+
+static nd_err
+parse_str(const char *json, nd_rdkafka_stats *st, char *err, size_t err_size)
+{
+        return nd_metrics_parse_rdkafka_stats(json, strlen(json), st, err,
+                                              err_size);
 }
 
 static void
@@ -313,35 +321,33 @@ test_parse_stats_edge(void **state)
         nd_rdkafka_stats_clear(&st);
 
         /* Older documents without consumer_lag: the hi_offset rule. */
-        assert_int_equal(nd_metrics_parse_rdkafka_stats(
-                             "{\"type\":\"consumer\",\"topics\":{\"x\":{"
-                             "\"partitions\":{\"3\":{\"partition\":3,"
-                             "\"committed_offset\":10,\"hi_offset\":25}}}}}",
-                             &st, NULL, 0),
-                         ND_OK);
+        assert_int_equal(
+            parse_str("{\"type\":\"consumer\",\"topics\":{\"x\":{"
+                      "\"partitions\":{\"3\":{\"partition\":3,"
+                      "\"committed_offset\":10,\"hi_offset\":25}}}}}",
+                      &st, NULL, 0),
+            ND_OK);
         assert_int_equal(st.n_lag, 1);
         check_lag(&st.lag[0], "x", 3, 15);
         nd_rdkafka_stats_clear(&st);
 
         /* Wrong types are unknown, not zero. */
-        assert_int_equal(nd_metrics_parse_rdkafka_stats(
-                             "{\"topics\":{\"x\":{\"partitions\":{\"0\":{"
-                             "\"partition\":0,\"consumer_lag\":\"12\","
-                             "\"committed_offset\":1.5,\"hi_offset\":25}}}},"
-                             "\"brokers\":[]}",
-                             &st, NULL, 0),
-                         ND_OK);
+        assert_int_equal(
+            parse_str("{\"topics\":{\"x\":{\"partitions\":{\"0\":{"
+                      "\"partition\":0,\"consumer_lag\":\"12\","
+                      "\"committed_offset\":1.5,\"hi_offset\":25}}}},"
+                      "\"brokers\":[]}",
+                      &st, NULL, 0),
+            ND_OK);
         assert_int_equal(st.n_lag, 0);
         assert_string_equal(st.type, "");
         nd_rdkafka_stats_clear(&st);
 
-        assert_int_equal(nd_metrics_parse_rdkafka_stats("{\"topics\":", &st,
-                                                        err, sizeof(err)),
+        assert_int_equal(parse_str("{\"topics\":", &st, err, sizeof(err)),
                          ND_ERR_INVALID_JSON);
         assert_non_null(strstr(err, "statistics"));
-        assert_int_equal(
-            nd_metrics_parse_rdkafka_stats("[1]", &st, err, sizeof(err)),
-            ND_ERR_INVALID_JSON);
+        assert_int_equal(parse_str("[1]", &st, err, sizeof(err)),
+                         ND_ERR_INVALID_JSON);
 }
 
 static void
@@ -431,12 +437,17 @@ test_monitor_readiness(void **state)
         assert_true(nd_monitor_ready(mon, NULL, 0));
 
         /* A producer statistics document with every broker down. */
-        assert_int_equal(nd_monitor_rdkafka_stats(mon, json, NULL, 0), ND_OK);
+        assert_int_equal(
+            nd_monitor_rdkafka_stats(mon, json, strlen(json), NULL, 0), ND_OK);
         assert_false(nd_monitor_ready(mon, reason, sizeof(reason)));
         assert_string_equal(
             reason, "producer cannot reach a broker: 0 of 2 brokers up");
         nd_monitor_set_broker_up(mon, true, NULL);
         nd_monitor_set_consumer(mon, ND_CONSUMER_STOPPING);
+        assert_false(nd_monitor_ready(mon, reason, sizeof(reason)));
+        assert_string_equal(reason, "shutting down");
+        /* Closing the consumer revokes everything: still stopping. */
+        nd_monitor_set_assignment(mon, 0);
         assert_false(nd_monitor_ready(mon, reason, sizeof(reason)));
         assert_string_equal(reason, "shutting down");
         nd_monitor_destroy(mon);
@@ -490,7 +501,8 @@ test_monitor_metrics(void **state)
         assert_int_equal(nd_monitor_lag_total(mon), -1);
         nd_monitor_summary(mon, summary, sizeof(summary));
         assert_non_null(strstr(summary, ", lag unknown"));
-        assert_int_equal(nd_monitor_rdkafka_stats(mon, json, NULL, 0), ND_OK);
+        assert_int_equal(
+            nd_monitor_rdkafka_stats(mon, json, strlen(json), NULL, 0), ND_OK);
         assert_int_equal(nd_monitor_lag_total(mon), 67);
         /* The previous call set the rate baseline: rates are measured from
          * there; the counters did not move, so 0.0/s. */
