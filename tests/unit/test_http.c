@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -250,6 +251,66 @@ test_server(void **state)
         assert_non_null(
             strstr(body_of(resp), "\nnewsd_records_consumed_total 12\n"));
 
+        nd_http_stop(h);
+        nd_monitor_destroy(mon);
+}
+
+static int
+connect_to(uint16_t port)
+{
+        struct sockaddr_in sa = {0};
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+        assert_true(fd >= 0);
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        return fd;
+}
+
+/* At the connection limit a further client is turned away; once the idle
+ * ones go, the server answers again. A stale heartbeat fails /healthz. */
+static void
+test_limits(void **state)
+{
+        nd_monitor *mon = nd_monitor_new(NULL, NULL, 0);
+        nd_http_conf conf = {.listen = "127.0.0.1:0",
+                             .max_connections = 2,
+                             .health_max_age_ms = 1};
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        char resp[4096], err[256];
+        int idle[2], st;
+        nd_http *h;
+        uint16_t port;
+
+        (void)state;
+        h = nd_http_start(&conf, mon, err, sizeof(err));
+        if (!h)
+                fail_msg("nd_http_start: %s", err);
+        port = nd_http_port(h);
+        idle[0] = connect_to(port);
+        idle[1] = connect_to(port);
+        /* The server accepts the idle ones before the third arrives. */
+        nanosleep(&pause, NULL);
+        assert_int_equal(
+            get(port, "GET /metrics HTTP/1.0\r\n\r\n", resp, sizeof(resp)), -1);
+        close(idle[0]);
+        close(idle[1]);
+
+        nd_monitor_heartbeat(mon);
+        nanosleep(&pause, NULL);
+        /* The closes reach the server thread in their own time: ask again
+         * until it has room (5 s at most). */
+        st = -1;
+        for (int i = 0; i < 250 && st == -1; i++) {
+                st = get(port, "GET /healthz HTTP/1.0\r\n\r\n", resp,
+                         sizeof(resp));
+                if (st == -1)
+                        nanosleep(&pause, NULL);
+        }
+        assert_int_equal(st, 503);
+        assert_non_null(strstr(body_of(resp), "main loop stalled: last turn"));
         nd_http_stop(h);
         nd_monitor_destroy(mon);
 }
