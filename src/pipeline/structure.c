@@ -21,7 +21,7 @@
 /* Thresholds in code points (see docs/structure.md). */
 #define SUBHEADING_MAX_CP  120 /* longest line taken as a subheading */
 #define SUBHEADING_MAX_WORDS 16
-#define LONG_PARAGRAPH_CP  200 /* article text, not teasers or link titles */
+#define LONG_PARAGRAPH_CP  120 /* article text, not teasers or link titles */
 #define SOURCE_LINE_MAX_CP 150 /* longest unbulleted line of a sources list */
 #define SOURCE_NAME_MAX_WORDS 5
 
@@ -45,6 +45,8 @@ static const char *const list_files[PL__COUNT] = {
 typedef struct phrase_set {
         nd_strvec exact;  /* sorted, for bsearch */
         nd_strvec prefix; /* few; scanned */
+        size_t exact_max; /* longest key of each kind, bytes */
+        size_t prefix_max;
 } phrase_set;
 
 struct nd_phrases {
@@ -276,13 +278,8 @@ word_boundary(const char *key, size_t at)
 }
 
 static bool
-key_in_set(const phrase_set *ps, const char *key)
+key_has_prefix(const phrase_set *ps, const char *key)
 {
-        if (!*key)
-                return false;
-        if (ps->exact.n &&
-            bsearch(&key, ps->exact.v, ps->exact.n, sizeof(char *), cmp_str))
-                return true;
         for (size_t i = 0; i < ps->prefix.n; i++) {
                 size_t pl = strlen(ps->prefix.v[i]);
                 if (strncmp(key, ps->prefix.v[i], pl) == 0 &&
@@ -293,11 +290,46 @@ key_in_set(const phrase_set *ps, const char *key)
 }
 
 static bool
+key_in_set(const phrase_set *ps, const char *key)
+{
+        if (!*key)
+                return false;
+        if (ps->exact.n &&
+            bsearch(&key, ps->exact.v, ps->exact.n, sizeof(char *), cmp_str))
+                return true;
+        return key_has_prefix(ps, key);
+}
+
+/* Folding changes a line's length by a factor of three at most (a Kelvin
+ * sign becomes 'k'), and a key drops bullets, blanks and colons: a line
+ * longer than this cannot fold to a phrase of @p max bytes. */
+static size_t
+fold_bound(size_t max)
+{
+        return 3 * max + 64;
+}
+
+/*
+ * Does the line match a phrase of the set? Long lines (paragraphs) are not
+ * folded whole: they cannot equal a phrase, and for phrases that a line
+ * starts with, the line's beginning is enough.
+ */
+static bool
 line_in_set(const phrase_set *ps, const char *s, size_t len)
 {
         char key[3 * KEY_MAX];
 
-        return make_key(s, len, key, sizeof(key)) && key_in_set(ps, key);
+        if (len <= fold_bound(ps->exact_max))
+                return make_key(s, len, key, sizeof(key)) &&
+                       key_in_set(ps, key);
+        if (ps->prefix.n == 0)
+                return false;
+        if (len > fold_bound(ps->prefix_max)) {
+                len = fold_bound(ps->prefix_max);
+                while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+                        len--; /* not inside a UTF-8 sequence */
+        }
+        return make_key(s, len, key, sizeof(key)) && key_has_prefix(ps, key);
 }
 
 /* --- Loading ------------------------------------------------------------ */
@@ -342,6 +374,10 @@ load_file(phrase_set *ps, const char *path, bool optional, char *errstr,
                 }
                 if (!*key)
                         continue;
+                if (prefix && strlen(key) > ps->prefix_max)
+                        ps->prefix_max = strlen(key);
+                if (!prefix && strlen(key) > ps->exact_max)
+                        ps->exact_max = strlen(key);
                 if (!nd_strvec_push(prefix ? &ps->prefix : &ps->exact, key)) {
                         err = nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
                                         "out of memory");
@@ -519,12 +555,8 @@ split_lines(splitter *sp, const char *text)
 static bool
 is_phrase_line(const nd_phrases *ph, const line *l)
 {
-        char key[3 * KEY_MAX];
-
-        if (!make_key(l->s, l->len, key, sizeof(key)))
-                return false;
         for (int i = 0; i < PL__COUNT; i++)
-                if (i != PL_AGENCY && key_in_set(&ph->set[i], key))
+                if (i != PL_AGENCY && line_in_set(&ph->set[i], l->s, l->len))
                         return true;
         return false;
 }
@@ -705,8 +737,9 @@ next_free(const splitter *sp, size_t i, size_t end)
 /*
  * Page furniture. Share, advertising and newsletter lines go wherever they
  * are. A trailing marker ("Related Posts") takes everything after it, unless
- * article text follows (a "Read also" link inside the article): then only
- * the marker and the link line after it go. Returns where the article ends.
+ * article text (a long paragraph of sentences) follows, as after a "Read
+ * also" link inside the article: then only the marker and the link line
+ * after it go. Returns where the article ends.
  */
 static size_t
 mark_furniture(splitter *sp, size_t from)
@@ -715,9 +748,11 @@ mark_furniture(splitter *sp, size_t from)
 
         for (size_t i = from; i < sp->n_units; i++) {
                 unit *u = &sp->units[i];
+                const line *l = &sp->lines[u->first + u->n - 1];
                 if (unit_in(sp, u, PL_FURN_LINES))
                         u->role = R_REMOVED;
-                else if (!u->bullet && u->cp >= LONG_PARAGRAPH_CP)
+                else if (!u->bullet && u->cp >= LONG_PARAGRAPH_CP &&
+                         ends_sentence(l->s, l->len))
                         last_long = i + 1;
         }
         for (size_t i = from; i < sp->n_units; i++) {
