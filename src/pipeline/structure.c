@@ -488,6 +488,8 @@ typedef struct unit {
         bool glyph;       /* starts with a bullet glyph */
         bool numbered;    /* starts with "1." style numbering */
         bool bullet;      /* a list item: glyph, or numbered among numbered */
+        bool phrase;      /* its first line is in a phrase list (when
+                             grouping lines needs to know) */
         enum role role;
 } unit;
 
@@ -603,20 +605,22 @@ make_units(splitter *sp, bool title_alone)
         for (size_t i = 0; i < sp->n_lines; i++) {
                 const line *l = &sp->lines[i];
                 unit *prev = sp->n_units ? &sp->units[sp->n_units - 1] : NULL;
+                bool phrase;
 
                 if (l->len == 0)
                         continue;
+                phrase = blocks && is_phrase_line(sp->ph, l);
                 if (blocks && prev && prev->first + prev->n == i &&
-                    !prev->glyph && !prev->numbered &&
+                    !prev->glyph && !prev->numbered && !prev->phrase &&
                     !(title_alone && sp->n_units == 1) &&
                     !glyph_len(l->s, l->len) && !number_len(l->s, l->len) &&
-                    !is_phrase_line(sp->ph, &sp->lines[prev->first]) &&
-                    !is_phrase_line(sp->ph, l)) {
+                    !phrase) {
                         prev->n++;
                         prev->cp += 1 + count_cp(l->s, l->len);
                         continue;
                 }
                 add_unit(sp, i);
+                sp->units[sp->n_units - 1].phrase = phrase;
         }
         /* "1. FC Köln" opening a paragraph is no list: numbering counts only
          * where numbered units follow each other. */
