@@ -19,10 +19,10 @@
 #define KEY_MAX 1024
 
 /* Thresholds in code points (see docs/structure.md). */
-#define SUBHEADING_MAX_CP  120 /* longest line taken as a subheading */
-#define SUBHEADING_MAX_WORDS 16
-#define LONG_PARAGRAPH_CP  120 /* article text, not teasers or link titles */
-#define SOURCE_LINE_MAX_CP 150 /* longest unbulleted line of a sources list */
+#define SUBHEADING_MAX_CP     120 /* longest line taken as a subheading */
+#define SUBHEADING_MAX_WORDS  16
+#define LONG_PARAGRAPH_CP     120 /* article text, not teasers or link titles */
+#define SOURCE_LINE_MAX_CP    150 /* longest unbulleted line of a sources list */
 #define SOURCE_NAME_MAX_WORDS 5
 
 enum phrase_list {
@@ -35,9 +35,8 @@ enum phrase_list {
 };
 
 static const char *const list_files[PL__COUNT] = {
-        "key-points.txt",         "sources.txt",
-        "agency-prefixes.txt",    "furniture-trailing.txt",
-        "furniture-lines.txt",
+    "key-points.txt",         "sources.txt",         "agency-prefixes.txt",
+    "furniture-trailing.txt", "furniture-lines.txt",
 };
 
 /* One phrase list, folded at load time. A phrase written with a trailing
@@ -113,10 +112,10 @@ trim(const char **s, size_t *len)
  * need a following blank ("-5 degrees" is no list item). */
 static const char *const glyphs_spaced[] = {"-", "*", "\xe2\x80\x93" /* – */};
 static const char *const glyphs[] = {
-        "\xe2\x80\xa2" /* • */, "\xc2\xb7" /* · */,     "\xe2\x80\xa3" /* ‣ */,
-        "\xe2\x96\xaa" /* ▪ */, "\xe2\x97\xa6" /* ◦ */, "\xe2\x97\x8f" /* ● */,
-        "\xe2\x96\xa0" /* ■ */, "\xe2\x96\xba" /* ► */, "\xe2\x96\xb8" /* ▸ */,
-        "\xe2\x81\x83" /* ⁃ */,
+    "\xe2\x80\xa2" /* • */, "\xc2\xb7" /* · */,     "\xe2\x80\xa3" /* ‣ */,
+    "\xe2\x96\xaa" /* ▪ */, "\xe2\x97\xa6" /* ◦ */, "\xe2\x97\x8f" /* ● */,
+    "\xe2\x96\xa0" /* ■ */, "\xe2\x96\xba" /* ► */, "\xe2\x96\xb8" /* ▸ */,
+    "\xe2\x81\x83" /* ⁃ */,
 };
 
 /* Bytes of a leading bullet glyph and the blanks after it, else 0. */
@@ -170,7 +169,8 @@ strip_colons(const char *s, size_t *len)
                         (*len)--;
                 if (*len > 0 && s[*len - 1] == ':')
                         (*len)--;
-                else if (*len >= 3 && memcmp(s + *len - 3, "\xef\xbc\x9a", 3) == 0)
+                else if (*len >= 3 &&
+                         memcmp(s + *len - 3, "\xef\xbc\x9a", 3) == 0)
                         *len -= 3;
                 else
                         break;
@@ -182,8 +182,9 @@ dropped_mark(UChar32 c)
 {
         return (c >= 0x0591 && c <= 0x05c7 && c != 0x05be && c != 0x05c0 &&
                 c != 0x05c3 && c != 0x05c6) || /* Hebrew points, cantillation */
-               (c >= 0x064b && c <= 0x065f) || c == 0x0670 || /* harakat */
-               c == 0x0640;                                    /* tatweel */
+               (c >= 0x064b && c <= 0x065f) ||
+               c == 0x0670 || /* harakat */
+               c == 0x0640;   /* tatweel */
 }
 
 static UChar
@@ -194,9 +195,9 @@ unify(UChar c)
         case 0x2018: /* ‘ */
         case 0x02bc: /* ʼ */
                 return '\'';
-        case 0x0622: /* آ */
-        case 0x0623: /* أ */
-        case 0x0625: /* إ */
+        case 0x0622:           /* آ */
+        case 0x0623:           /* أ */
+        case 0x0625:           /* إ */
                 return 0x0627; /* ا */
         default:
                 return c;
@@ -272,9 +273,9 @@ word_boundary(const char *key, size_t at)
         unsigned char c = (unsigned char)key[at];
 
         return c == '\0' || c == ' ' ||
-               (c < 0x80 && !((c >= 'a' && c <= 'z') ||
-                              (c >= 'A' && c <= 'Z') ||
-                              (c >= '0' && c <= '9')));
+               (c < 0x80 &&
+                !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9')));
 }
 
 static bool
@@ -348,8 +349,8 @@ load_file(phrase_set *ps, const char *path, bool optional, char *errstr,
         if (!f) {
                 if (optional && errno == ENOENT)
                         return ND_OK;
-                return nd_seterr(errstr, errstr_size, ND_ERR_DATA,
-                                 "%s: %s", path, strerror(errno));
+                return nd_seterr(errstr, errstr_size, ND_ERR_DATA, "%s: %s",
+                                 path, strerror(errno));
         }
         while ((got = getline(&line, &cap, f)) >= 0) {
                 const char *s = line;
@@ -358,7 +359,8 @@ load_file(phrase_set *ps, const char *path, bool optional, char *errstr,
 
                 lineno++;
                 trim(&s, &len);
-                while (len > 0 && (s[len - 1] == '\n' || is_blank((unsigned char)s[len - 1])))
+                while (len > 0 && (s[len - 1] == '\n' ||
+                                   is_blank((unsigned char)s[len - 1])))
                         len--;
                 if (len == 0 || s[0] == '#')
                         continue;
@@ -407,8 +409,8 @@ load_dir(nd_phrases *ph, const char *dir, bool optional, char *errstr,
                 if (n < 0 || (size_t)n >= sizeof(path))
                         return nd_seterr(errstr, errstr_size, ND_ERR_DATA,
                                          "%s: path too long", dir);
-                err = load_file(&ph->set[i], path, optional, errstr,
-                                errstr_size);
+                err =
+                    load_file(&ph->set[i], path, optional, errstr, errstr_size);
                 if (err != ND_OK)
                         return err;
         }
@@ -482,14 +484,14 @@ enum role {
 };
 
 typedef struct unit {
-        size_t first, n;  /* lines[first .. first+n) */
-        size_t cp;        /* code points, lines together */
-        size_t skip;      /* bytes of bullet glyph or number on its line */
-        bool glyph;       /* starts with a bullet glyph */
-        bool numbered;    /* starts with "1." style numbering */
-        bool bullet;      /* a list item: glyph, or numbered among numbered */
-        bool phrase;      /* its first line is in a phrase list (when
-                             grouping lines needs to know) */
+        size_t first, n; /* lines[first .. first+n) */
+        size_t cp;       /* code points, lines together */
+        size_t skip;     /* bytes of bullet glyph or number on its line */
+        bool glyph;      /* starts with a bullet glyph */
+        bool numbered;   /* starts with "1." style numbering */
+        bool bullet;     /* a list item: glyph, or numbered among numbered */
+        bool phrase;     /* its first line is in a phrase list (when
+                            grouping lines needs to know) */
         enum role role;
 } unit;
 
@@ -626,10 +628,11 @@ make_units(splitter *sp, bool title_alone)
          * where numbered units follow each other. */
         for (size_t i = 0; i < sp->n_units; i++) {
                 unit *u = &sp->units[i];
-                u->bullet = u->glyph ||
-                            (u->numbered &&
-                             ((i > 0 && sp->units[i - 1].numbered) ||
-                              (i + 1 < sp->n_units && sp->units[i + 1].numbered)));
+                u->bullet =
+                    u->glyph ||
+                    (u->numbered &&
+                     ((i > 0 && sp->units[i - 1].numbered) ||
+                      (i + 1 < sp->n_units && sp->units[i + 1].numbered)));
                 if (!u->bullet)
                         u->skip = 0;
         }
@@ -677,24 +680,41 @@ static bool
 ends_sentence(const char *s, size_t len)
 {
         static const char *const closers[] = {
-                "\"", "'", ")", "]", "\xc2\xbb" /* » */,
-                "\xe2\x80\x9d" /* ” */, "\xe2\x80\x99" /* ’ */,
-                "\xe2\x80\x9c" /* “ */, "\xc2\xab" /* « */,
+            "\"",
+            "'",
+            ")",
+            "]",
+            "\xc2\xbb" /* » */,
+            "\xe2\x80\x9d" /* ” */,
+            "\xe2\x80\x99" /* ’ */,
+            "\xe2\x80\x9c" /* “ */,
+            "\xc2\xab" /* « */,
         };
         static const char *const enders[] = {
-                ".", "!", "?", ":", ";", ",",
-                "\xe2\x80\xa6" /* … */, "\xd8\x9f" /* ؟ */,
-                "\xdb\x94" /* ۔ */, "\xe3\x80\x82" /* 。 */,
-                "\xef\xbc\x81" /* ！ */, "\xef\xbc\x9f" /* ？ */,
-                "\xd8\x8c" /* ، */, "\xd7\x83" /* ׃ */,
+            ".",
+            "!",
+            "?",
+            ":",
+            ";",
+            ",",
+            "\xe2\x80\xa6" /* … */,
+            "\xd8\x9f" /* ؟ */,
+            "\xdb\x94" /* ۔ */,
+            "\xe3\x80\x82" /* 。 */,
+            "\xef\xbc\x81" /* ！ */,
+            "\xef\xbc\x9f" /* ？ */,
+            "\xd8\x8c" /* ، */,
+            "\xd7\x83" /* ׃ */,
         };
         bool again = true;
 
         while (again) {
                 again = false;
-                for (size_t i = 0; i < sizeof(closers) / sizeof(*closers); i++) {
+                for (size_t i = 0; i < sizeof(closers) / sizeof(*closers);
+                     i++) {
                         size_t c = strlen(closers[i]);
-                        if (len >= c && memcmp(s + len - c, closers[i], c) == 0) {
+                        if (len >= c &&
+                            memcmp(s + len - c, closers[i], c) == 0) {
                                 len -= c;
                                 again = true;
                         }
@@ -974,7 +994,8 @@ add_source_name(const nd_phrases *ph, nd_doc *doc, const char *part,
                                 while (plen && !is_blank((unsigned char)*part))
                                         part++, plen--;
                         } else {
-                                while (plen && !is_blank((unsigned char)part[plen - 1]))
+                                while (plen &&
+                                       !is_blank((unsigned char)part[plen - 1]))
                                         plen--;
                         }
                         trim(&part, &plen);
@@ -1077,9 +1098,9 @@ emit(const splitter *sp, nd_doc *doc)
                                 ok = nd_strvec_take(&doc->sources, t);
                         break;
                 case R_CREDIT:
-                        ok = nd_strvec_pushn(&doc->sources, l->s, l->len) &&
-                             add_source_names(sp->ph, doc, l->s + 1,
-                                              l->len - 2);
+                        ok =
+                            nd_strvec_pushn(&doc->sources, l->s, l->len) &&
+                            add_source_names(sp->ph, doc, l->s + 1, l->len - 2);
                         break;
                 case R_REMOVED:
                         ok = nd_strvec_take(&doc->removed,
@@ -1110,8 +1131,8 @@ nd_structure_split(const nd_phrases *ph, nd_doc *doc, int take_title,
             (err = make_units(&sp, title)) != ND_OK)
                 goto out;
         /* A text of one line is all body: a title alone makes no article. */
-        if (title && (sp.n_units > 1 ||
-                      (sp.n_units == 1 && sp.units[0].n > 1))) {
+        if (title &&
+            (sp.n_units > 1 || (sp.n_units == 1 && sp.units[0].n > 1))) {
                 const line *l = first_line(&sp, &sp.units[0]);
                 if (!(doc->title = strndup(l->s, l->len))) {
                         err = ND_ERR_NOMEM;
