@@ -991,8 +991,11 @@ add_source_name(const nd_phrases *ph, nd_doc *doc, const char *part,
                  * the text. */
                 for (size_t w = 0; w < words; w++) {
                         if (lead) {
-                                while (plen && !is_blank((unsigned char)*part))
-                                        part++, plen--;
+                                while (plen &&
+                                       !is_blank((unsigned char)*part)) {
+                                        part++;
+                                        plen--;
+                                }
                         } else {
                                 while (plen &&
                                        !is_blank((unsigned char)part[plen - 1]))
@@ -1049,6 +1052,22 @@ push_block(nd_doc *doc, nd_block_kind kind, char *text)
         return true;
 }
 
+/* A line of the sources section: to doc->sources, its names to
+ * doc->info_sources. */
+static bool
+add_source(const splitter *sp, nd_doc *doc, const unit *u)
+{
+        char *t = unit_text(sp, u, true);
+
+        if (!t)
+                return false;
+        if (!add_source_names(sp->ph, doc, t, strlen(t))) {
+                free(t);
+                return false;
+        }
+        return nd_strvec_take(&doc->sources, t);
+}
+
 /* Moves every unit into the doc field its role names. */
 static bool
 emit(const splitter *sp, nd_doc *doc)
@@ -1058,7 +1077,6 @@ emit(const splitter *sp, nd_doc *doc)
                 const line *l = first_line(sp, u);
                 const char *rest;
                 size_t rest_len;
-                char *t = NULL;
                 bool ok = true;
 
                 switch (u->role) {
@@ -1090,12 +1108,7 @@ emit(const splitter *sp, nd_doc *doc)
                                                       rest_len);
                         break;
                 case R_SOURCE:
-                        if (!(t = unit_text(sp, u, true)))
-                                ok = false;
-                        else if (!add_source_names(sp->ph, doc, t, strlen(t)))
-                                ok = false, free(t);
-                        else
-                                ok = nd_strvec_take(&doc->sources, t);
+                        ok = add_source(sp, doc, u);
                         break;
                 case R_CREDIT:
                         ok =
