@@ -1301,6 +1301,8 @@ cross_check(struct load_ctx *lc)
 {
         nd_config *c = lc->c;
         static const char *const names[] = {"output", "dead-letter"};
+        static const char *const default_where[] = {"topics.output",
+                                                    "topics.dead-letter"};
         const char *topics[] = {c->output, c->dead_letter};
 
         for (size_t i = 0; i < 2; i++) {
@@ -1323,7 +1325,8 @@ cross_check(struct load_ctx *lc)
                         push_errorf(lc->errors,
                                     "%s: \"%s\" is also an input topic: "
                                     "newsd would consume its own output",
-                                    where ? where : "topics", topics[i]);
+                                    where ? where : default_where[i],
+                                    topics[i]);
         }
         if (strcmp(c->output, c->dead_letter) == 0)
                 push_errorf(lc->errors,
