@@ -1698,7 +1698,9 @@ reference_markdown(FILE *out)
               out);
         for (size_t s = 0; s < N_SECTIONS; s++) {
                 const struct section *sec = &sections[s];
-                fprintf(out, "\n### [%s]\n\n%s\n", sec->name, sec->help);
+                fprintf(out, "\n### [%s]\n\n", sec->name);
+                md_cell(sec->help, out);
+                fputc('\n', out);
                 if (sec->kind == SEC_KAFKA)
                         continue;
                 fputs("\n| key | type | default | on reload | description "
@@ -1733,7 +1735,7 @@ reference_markdown(FILE *out)
         secret_list(&b, "`");
         fprintf(out,
                 "\n### Secrets\n\nA librdkafka property whose name contains "
-                "%s is a secret, and so is\nevery value read with "
+                "one of %s is a secret, and so is\nevery value read with "
                 "`@credential:NAME`: `check-config` prints it as\n"
                 "`[redacted]` and no error message quotes it.\n",
                 b.p);
