@@ -66,6 +66,32 @@ expect_x_error(const char *x, const char *want)
         nd_strvec_clear(&errors);
 }
 
+/* Loads the -X overrides @p xs (which must be valid for the table), then
+ * expects nd_config_check_kafka to report exactly @p want. Both lists are
+ * NULL-terminated. */
+static void
+expect_kafka_errors(const char *const *xs, const char *const *want)
+{
+        nd_config c;
+        nd_strvec overrides = {0}, errors = {0};
+        size_t n = 0;
+
+        for (size_t i = 0; xs[i]; i++)
+                nd_strvec_push(&overrides, xs[i]);
+        assert_int_equal(nd_config_load(&c, write_file("k.conf", ""),
+                                        &overrides, &errors),
+                         ND_OK);
+        assert_int_equal(nd_config_check_kafka(&c, &errors), ND_ERR_CONFIG);
+        for (; want[n]; n++) {
+                assert_true(n < errors.n);
+                assert_string_equal(errors.v[n], want[n]);
+        }
+        assert_int_equal(errors.n, n);
+        nd_config_free(&c);
+        nd_strvec_clear(&overrides);
+        nd_strvec_clear(&errors);
+}
+
 static const nd_kv *
 kv(const nd_kv_list *l, const char *key)
 {
@@ -486,6 +512,19 @@ test_syntax_variants(void **state)
         nd_config_free(&c);
         nd_strvec_clear(&errs2);
 
+        /* '#' does not start a comment after a value; the error says
+         * so. */
+        assert_int_equal(load(&c, &errors, "[log]\nlevel = info # quiet\n",
+                              NULL),
+                         1);
+        assert_non_null(strstr(errors.v[0],
+                               "t.conf:2: log.level: \"info # quiet\" is "
+                               "not one of: emerg, alert, crit, err, warning, "
+                               "notice, info, debug (a comment after a value "
+                               "starts with ';', not '#')"));
+        nd_config_free(&c);
+        nd_strvec_clear(&errors);
+
         /* Outside of any section; control characters. */
         assert_int_equal(load(&c, &errors, "loose = 1\n[log]\nlevel = in\x02"
                                            "fo\n",
@@ -644,18 +683,13 @@ test_secrets_redacted(void **state)
         assert_int_equal(mkdir(credir, 0700), 0);
         write_file("creds2/proto", "hunter2-secret\n");
         setenv("CREDENTIALS_DIRECTORY", credir, 1);
-        assert_int_equal(load(&c, &errors, NULL,
-                              "kafka.security.protocol=@credential:proto",
-                              NULL),
-                         0);
-        assert_int_equal(nd_config_check_kafka(&c, &errors), ND_ERR_CONFIG);
-        assert_int_equal(errors.n, 1);
-        assert_string_equal(errors.v[0],
-                            "-X kafka.security.protocol: Invalid value "
-                            "\"[redacted]\" for configuration property "
-                            "\"security.protocol\"");
-        nd_config_free(&c);
-        nd_strvec_clear(&errors);
+        expect_kafka_errors(
+                (const char *[]){"kafka.security.protocol=@credential:proto",
+                                 NULL},
+                (const char *[]){"-X kafka.security.protocol: Invalid value "
+                                 "\"[redacted]\" for configuration property "
+                                 "\"security.protocol\"",
+                                 NULL});
 
         /* Nor in our own messages about a credential's value. */
         expect_x_error("log.level=@credential:proto",
@@ -734,6 +768,19 @@ test_kafka_conf(void **state)
                                "\"compression.codec\""));
         nd_config_free(&c);
         nd_strvec_clear(&errors);
+
+        /* A mistyped property gets librdkafka's closest name. */
+        expect_kafka_errors(
+                (const char *[]){"kafka.bootstrap.server=k:1",
+                                 "consumer.output=x", NULL},
+                (const char *[]){"-X kafka.bootstrap.server: No such "
+                                 "configuration property: "
+                                 "\"bootstrap.server\"; did you mean "
+                                 "bootstrap.servers?",
+                                 "-X consumer.output: No such configuration "
+                                 "property: \"output\"; did you mean "
+                                 "[topics] output?",
+                                 NULL});
 }
 
 static void
