@@ -993,7 +993,7 @@ apply(struct load_ctx *lc, const char *where, int lineno, const char *section,
 {
         const struct section *sec = find_section(section);
         const struct setting *st;
-        char label[256], errstr[512], *resolved = NULL;
+        char label[PATH_MAX + 300], errstr[512], *resolved = NULL;
         bool from_credential = false;
         nd_buf hint = {0};
 
