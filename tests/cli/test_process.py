@@ -3,6 +3,8 @@ the structure it finds, checked against expectations worked out by reading
 the sample (samples/he-belarus-china.txt) line by line."""
 import json
 import os
+import shutil
+import tempfile
 
 from ndtest import SAMPLES, check, finish, process
 
@@ -100,5 +102,33 @@ if len(events) == 3:
     check(st["removed"] == ["Share on Facebook"], "JSON text loses share lines")
     names = [s.get("name") for s in events[2]["article"].get("infoSources", [])]
     check(names == ["dpa"], "JSON text's inline sources name dpa: %r" % names)
+
+# Extra phrases from the user data dir ([data] user-dir), same file names
+# under boilerplate/.
+tmp = tempfile.mkdtemp(prefix="nd-process-")
+try:
+    os.mkdir(os.path.join(tmp, "boilerplate"))
+    with open(os.path.join(tmp, "boilerplate", "furniture-lines.txt"), "w",
+              encoding="utf-8") as f:
+        f.write("# this site's own prompt\nGet our morning briefing*\n")
+    article = ("Local title\n\nThe lead of the article.\n\n"
+               "Get our morning briefing by email\n\nThe second paragraph.\n")
+    rc, events, err = process(["-X", "data.user-dir=" + tmp, "--format", "text"],
+                              stdin=article.encode("utf-8"), tag="process-user")
+    check(rc == 0 and len(events) == 1, "one event with a user data dir (%s)"
+          % err.strip()[:200])
+    if events:
+        st = events[0]["analysis"]["structure"]
+        check(st["removed"] == ["Get our morning briefing by email"],
+              "a user phrase removes its line: %r" % st["removed"])
+        check([p["text"] for p in st["paragraphs"]] == ["The second paragraph."],
+              "the body keeps the rest")
+    # Without it the line is article text.
+    rc, events, err = process(["--format", "text"], stdin=article.encode("utf-8"),
+                              tag="process-user")
+    check(len(events) == 1 and events[0]["analysis"]["structure"]["removed"] == [],
+          "without the user dir the line stays")
+finally:
+    shutil.rmtree(tmp, ignore_errors=True)
 
 finish()
