@@ -17,12 +17,10 @@
 typedef enum nd_consumer_state {
         ND_CONSUMER_STARTING = 0, /* not subscribed yet: not ready */
         ND_CONSUMER_JOINING,      /* subscribed, no assignment yet: not ready */
-        ND_CONSUMER_ASSIGNED,     /* holds an assignment, possibly empty when
-                                   * the group has more members than
-                                   * partitions: ready */
-        ND_CONSUMER_REBALANCING,  /* revoked after an assignment, waiting for
-                                   * the next one: legitimately waiting, so
-                                   * ready */
+        ND_CONSUMER_ASSIGNED,     /* holds an assignment, possibly empty: a
+                                   * group with more members than partitions,
+                                   * or between an eager revoke and the next
+                                   * assign; a legitimate wait, so ready */
         ND_CONSUMER_STOPPING,     /* shutting down: not ready */
 } nd_consumer_state;
 

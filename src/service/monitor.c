@@ -308,7 +308,6 @@ nd_monitor_ready(nd_monitor *mon, char *reason, size_t reason_size)
                 why = "shutting down";
                 break;
         case ND_CONSUMER_ASSIGNED:
-        case ND_CONSUMER_REBALANCING:
                 break;
         }
         if (!why && !atomic_load(&mon->broker_up)) {
