@@ -13,6 +13,9 @@
 extern const nd_stage_ops nd_stage_normalize;
 extern const nd_stage_ops nd_stage_structure;
 extern const nd_stage_ops nd_stage_stats;
+extern const nd_stage_ops nd_stage_language;
+extern const nd_stage_ops nd_stage_keywords;
+extern const nd_stage_ops nd_stage_fingerprint;
 
 /* The stages in the order they run. Required stages cannot be switched off:
  * everything after them relies on the normalized text and its body. */
@@ -23,6 +26,9 @@ static const struct stage_entry {
         {&nd_stage_normalize, true},
         {&nd_stage_structure, true},
         {&nd_stage_stats, false},
+        {&nd_stage_language, false},
+        {&nd_stage_keywords, false},
+        {&nd_stage_fingerprint, false},
 };
 
 #define N_STAGES (sizeof(stage_table) / sizeof(stage_table[0]))
@@ -44,7 +50,7 @@ nd_pipeline_conf_init(nd_pipeline_conf *conf)
         conf->data_dir = NULL;
         conf->json_max_depth = 32;
         conf->dedup_window = 4096;
-        conf->dedup_max_distance = 3;
+        conf->dedup_max_distance = 12;
         conf->reading_wpm = 200;
         conf->dataschema_uri = "https://newsd.dev/schema/event/1.0";
 }
