@@ -8,7 +8,6 @@
 
 #include "newsd/fingerprint.h"
 
-#define NIL UINT32_MAX
 
 /* The 64-bit finalizer of MurmurHash3: every input bit flips about half of
  * the output bits, which simhash needs from its shingle hashes. */
@@ -29,10 +28,31 @@ combine(uint64_t a, uint64_t b)
         return mix64(a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2)));
 }
 
+/* Bit count without relying on a POPCNT instruction the build may not
+ * target (the generic builtin is a table loop in libgcc). */
+static unsigned
+popcount64(uint64_t x)
+{
+        x = x - ((x >> 1) & 0x5555555555555555ULL);
+        x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+        x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+        return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
 unsigned
 nd_hamming(uint64_t a, uint64_t b)
 {
-        return (unsigned)__builtin_popcountll(a ^ b);
+        return popcount64(a ^ b);
+}
+
+unsigned
+nd_fp_distance(const nd_fp *a, const nd_fp *b)
+{
+        unsigned bits = 0;
+
+        for (int i = 0; i < ND_FP_WORDS; i++)
+                bits += popcount64(a->w[i] ^ b->w[i]);
+        return (bits + ND_FP_WORDS / 2) / ND_FP_WORDS;
 }
 
 /* Letters of scripts written without spaces are words of their own: a whole
@@ -51,16 +71,22 @@ letter_is_word(UChar32 c)
 }
 
 struct shingler {
-        int32_t v[64];            /* per-bit votes */
+        int32_t v[ND_FP_WORDS][64]; /* per-bit votes */
         uint64_t recent[ND_SIMHASH_SHINGLE]; /* last word hashes, a ring */
         size_t words;
 };
 
+/* Each word of the fingerprint gets its own hash of the shingle, derived
+ * from the shingle hash with a different seed. */
 static void
 vote(struct shingler *s, uint64_t h)
 {
-        for (int b = 0; b < 64; b++)
-                s->v[b] += (int32_t)((h >> b) & 1) * 2 - 1;
+        for (int w = 0; w < ND_FP_WORDS; w++) {
+                uint64_t x = w == 0 ? h : mix64(h ^ (0x9e3779b97f4a7c15ULL *
+                                                     (uint64_t)w));
+                for (int b = 0; b < 64; b++)
+                        s->v[w][b] += (int32_t)((x >> b) & 1) * 2 - 1;
+        }
 }
 
 static uint64_t
@@ -84,14 +110,13 @@ add_word(struct shingler *s, uint64_t word)
                 vote(s, shingle_hash(s, ND_SIMHASH_SHINGLE));
 }
 
-uint64_t
-nd_simhash(const char *text, size_t len)
+void
+nd_fingerprint(const char *text, size_t len, nd_fp *out)
 {
         struct shingler s;
         int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
         uint64_t word = 0;
         bool in_word = false;
-        uint64_t out = 0;
 
         memset(&s, 0, sizeof(s));
         while (i < n) {
@@ -125,23 +150,25 @@ nd_simhash(const char *text, size_t len)
         }
         if (in_word)
                 add_word(&s, word);
+        memset(out, 0, sizeof(*out));
         if (s.words == 0)
-                return 0;
+                return;
         if (s.words < ND_SIMHASH_SHINGLE)
                 vote(&s, shingle_hash(&s, s.words));
-        for (int b = 0; b < 64; b++)
-                if (s.v[b] > 0)
-                        out |= 1ULL << b;
-        return out;
+        for (int w = 0; w < ND_FP_WORDS; w++)
+                for (int b = 0; b < 64; b++)
+                        if (s.v[w][b] > 0)
+                                out->w[w] |= 1ULL << b;
 }
 
-/* The window's index: the simhash is cut into `blocks` pieces, more than
- * max_distance of them, so two hashes within max_distance agree exactly on
- * at least one piece (pigeonhole); each piece value heads a chain of the
- * entries having it, and a lookup only walks the chains of its own pieces.
- * Chains are doubly linked through per-entry arrays so eviction is O(1). */
-#define MIN_BLOCKS 4   /* pieces of at most 16 bits: 65536 chain heads */
-#define MAX_BLOCKS 16  /* beyond this pieces are too short to help */
+uint64_t
+nd_simhash(const char *text, size_t len)
+{
+        nd_fp fp;
+
+        nd_fingerprint(text, len, &fp);
+        return fp.w[0];
+}
 
 struct nd_dupwin {
         uint32_t cap;
@@ -149,84 +176,38 @@ struct nd_dupwin {
         uint32_t size;
         uint64_t seq;
         unsigned max_distance;
-        int blocks;              /* 0: no index, lookups scan */
-        uint8_t shift[MAX_BLOCKS], width[MAX_BLOCKS];
-        uint32_t base[MAX_BLOCKS]; /* first chain head of each block */
-        uint64_t *hash;          /* cap entries each */
+        nd_fp *fp;               /* cap entries each */
         uint64_t *order;         /* insertion order, to prefer recent */
         char **uri;              /* owned; NULL when the slot is free */
-        uint32_t *next, *prev;   /* cap * blocks: chain links */
-        uint32_t *bucket;        /* chain heads, NIL when empty */
-        size_t n_buckets;
 };
 
-static int
-block_count(unsigned max_distance)
-{
-        if (max_distance >= MAX_BLOCKS)
-                return 0;
-        return max_distance + 1 < MIN_BLOCKS ? MIN_BLOCKS
-                                             : (int)max_distance + 1;
-}
-
-static size_t
-bucket_count(int blocks)
-{
-        size_t n = 0;
-
-        for (int b = 0; b < blocks; b++)
-                n += (size_t)1 << (64 / blocks + (b < 64 % blocks));
-        return n;
-}
-
 size_t
-nd_dupwin_max_bytes(unsigned capacity, unsigned max_distance)
+nd_dupwin_max_bytes(unsigned capacity)
 {
-        int blocks = block_count(max_distance);
-
-        return sizeof(nd_dupwin) + bucket_count(blocks) * sizeof(uint32_t) +
-               (size_t)capacity *
-                       (2 * sizeof(uint64_t) + sizeof(char *) +
-                        2 * (size_t)blocks * sizeof(uint32_t) +
-                        ND_DUPWIN_URI_MAX + 1);
+        return sizeof(nd_dupwin) +
+               (size_t)capacity * (sizeof(nd_fp) + sizeof(uint64_t) +
+                                   sizeof(char *) + ND_DUPWIN_URI_MAX + 1);
 }
 
 nd_dupwin *
 nd_dupwin_new(unsigned capacity, unsigned max_distance)
 {
         nd_dupwin *w;
-        unsigned shift = 0;
 
-        if (capacity == 0 || capacity >= NIL || max_distance > 64)
+        if (capacity == 0 || capacity == UINT32_MAX || max_distance > 64)
                 return NULL;
         w = calloc(1, sizeof(*w));
         if (!w)
                 return NULL;
         w->cap = capacity;
         w->max_distance = max_distance;
-        w->blocks = block_count(max_distance);
-        for (int b = 0; b < w->blocks; b++) {
-                w->width[b] = (uint8_t)(64 / w->blocks + (b < 64 % w->blocks));
-                w->shift[b] = (uint8_t)shift;
-                w->base[b] = (uint32_t)w->n_buckets;
-                shift += w->width[b];
-                w->n_buckets += (size_t)1 << w->width[b];
-        }
-        w->hash = calloc(capacity, sizeof(*w->hash));
+        w->fp = calloc(capacity, sizeof(*w->fp));
         w->order = calloc(capacity, sizeof(*w->order));
         w->uri = calloc(capacity, sizeof(*w->uri));
-        if (w->blocks) {
-                w->next = malloc((size_t)capacity * w->blocks * sizeof(uint32_t));
-                w->prev = malloc((size_t)capacity * w->blocks * sizeof(uint32_t));
-                w->bucket = malloc(w->n_buckets * sizeof(uint32_t));
-        }
-        if (!w->hash || !w->order || !w->uri ||
-            (w->blocks && (!w->next || !w->prev || !w->bucket))) {
+        if (!w->fp || !w->order || !w->uri) {
                 nd_dupwin_destroy(w);
                 return NULL;
         }
-        if (w->blocks)
-                memset(w->bucket, 0xff, w->n_buckets * sizeof(uint32_t));
         return w;
 }
 
@@ -238,12 +219,9 @@ nd_dupwin_destroy(nd_dupwin *w)
         if (w->uri)
                 for (uint32_t i = 0; i < w->cap; i++)
                         free(w->uri[i]);
-        free(w->hash);
+        free(w->fp);
         free(w->order);
         free(w->uri);
-        free(w->next);
-        free(w->prev);
-        free(w->bucket);
         free(w);
 }
 
@@ -253,36 +231,8 @@ nd_dupwin_size(const nd_dupwin *w)
         return w->size;
 }
 
-/* The chain head of block @p b for @p hash. */
-static uint32_t *
-chain_head(const nd_dupwin *w, uint64_t hash, int b)
-{
-        uint64_t piece = (hash >> w->shift[b]) &
-                         (((uint64_t)1 << w->width[b]) - 1);
-
-        return &w->bucket[w->base[b] + piece];
-}
-
-static void
-evict(nd_dupwin *w, uint32_t i)
-{
-        for (int b = 0; b < w->blocks; b++) {
-                uint32_t *next = &w->next[(size_t)i * w->blocks + b];
-                uint32_t *prev = &w->prev[(size_t)i * w->blocks + b];
-                if (*prev != NIL)
-                        w->next[(size_t)*prev * w->blocks + b] = *next;
-                else
-                        *chain_head(w, w->hash[i], b) = *next;
-                if (*next != NIL)
-                        w->prev[(size_t)*next * w->blocks + b] = *prev;
-        }
-        free(w->uri[i]);
-        w->uri[i] = NULL;
-        w->size--;
-}
-
 bool
-nd_dupwin_add(nd_dupwin *w, uint64_t hash, const char *uri)
+nd_dupwin_add(nd_dupwin *w, const nd_fp *fp, const char *uri)
 {
         uint32_t i = w->head;
         char *copy;
@@ -293,69 +243,43 @@ nd_dupwin_add(nd_dupwin *w, uint64_t hash, const char *uri)
         if (!copy)
                 return false;
         if (w->uri[i])
-                evict(w, i);
-        w->hash[i] = hash;
+                free(w->uri[i]);
+        else
+                w->size++;
+        w->fp[i] = *fp;
         w->order[i] = w->seq++;
         w->uri[i] = copy;
-        /* New entries go to the front: chains run newest first. */
-        for (int b = 0; b < w->blocks; b++) {
-                uint32_t *head = chain_head(w, hash, b);
-                w->prev[(size_t)i * w->blocks + b] = NIL;
-                w->next[(size_t)i * w->blocks + b] = *head;
-                if (*head != NIL)
-                        w->prev[(size_t)*head * w->blocks + b] = i;
-                *head = i;
-        }
-        w->size++;
         w->head = (i + 1) % w->cap;
         return true;
 }
 
-struct best {
-        uint32_t i;
-        unsigned distance;
-        bool found;
-};
-
-static void
-consider(const nd_dupwin *w, struct best *best, uint32_t i, uint64_t hash,
-         const char *self)
-{
-        unsigned d = nd_hamming(hash, w->hash[i]);
-
-        if (d > w->max_distance || (self && strcmp(w->uri[i], self) == 0))
-                return;
-        if (!best->found || d < best->distance ||
-            (d == best->distance && w->order[i] > w->order[best->i])) {
-                best->i = i;
-                best->distance = d;
-                best->found = true;
-        }
-}
-
 const char *
-nd_dupwin_find(const nd_dupwin *w, uint64_t hash, const char *self,
+nd_dupwin_find(const nd_dupwin *w, const nd_fp *fp, const char *self,
                unsigned *distance)
 {
-        struct best best = {0, 0, false};
+        /* In bits of all 256: nd_fp_distance() rounds bits / 4. */
+        unsigned limit = w->max_distance * ND_FP_WORDS + ND_FP_WORDS / 2 - 1;
+        unsigned best_bits = 0;
+        int64_t best = -1;
 
-        for (int b = 0; b < w->blocks; b++) {
-                /* Newest first: an exact match ends the search, since
-                 * nothing can beat it. */
-                for (uint32_t i = *chain_head(w, hash, b); i != NIL;
-                     i = w->next[(size_t)i * w->blocks + b]) {
-                        consider(w, &best, i, hash, self);
-                        if (best.found && best.distance == 0)
-                                goto out;
+        for (uint32_t i = 0; i < w->cap; i++) {
+                unsigned bits = 0;
+                int k;
+
+                if (!w->uri[i])
+                        continue;
+                for (k = 0; k < ND_FP_WORDS && bits <= limit; k++)
+                        bits += popcount64(fp->w[k] ^ w->fp[i].w[k]);
+                if (bits > limit || (self && strcmp(w->uri[i], self) == 0))
+                        continue;
+                if (best < 0 || bits < best_bits ||
+                    (bits == best_bits && w->order[i] > w->order[best])) {
+                        best = i;
+                        best_bits = bits;
                 }
         }
-        if (w->blocks == 0)
-                for (uint32_t i = 0; i < w->cap; i++)
-                        if (w->uri[i])
-                                consider(w, &best, i, hash, self);
-out:
-        if (!best.found)
+        if (best < 0)
                 return NULL;
-        *distance = best.distance;
-        return w->uri[best.i];
+        *distance = (best_bits + ND_FP_WORDS / 2) / ND_FP_WORDS;
+        return w->uri[best];
 }

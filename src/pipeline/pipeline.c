@@ -50,7 +50,7 @@ nd_pipeline_conf_init(nd_pipeline_conf *conf)
         conf->data_dir = NULL;
         conf->json_max_depth = 32;
         conf->dedup_window = 4096;
-        conf->dedup_max_distance = 12;
+        conf->dedup_max_distance = 16;
         conf->reading_wpm = 200;
         conf->dataschema_uri = "https://newsd.dev/schema/event/1.0";
 }

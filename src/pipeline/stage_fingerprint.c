@@ -55,11 +55,12 @@ static nd_err
 fp_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 {
         fp_state *st = state;
-        uint64_t h = nd_simhash(doc->body, doc->body_len);
+        nd_fp h;
         json_t *fp = json_object_get(doc->analysis, "fingerprints");
         char hex[17];
 
-        snprintf(hex, sizeof(hex), "%016" PRIx64, h);
+        nd_fingerprint(doc->body, doc->body_len, &h);
+        snprintf(hex, sizeof(hex), "%016" PRIx64, h.w[0]);
         if (!fp) {
                 fp = json_object();
                 if (json_object_set_new(doc->analysis, "fingerprints", fp))
@@ -69,14 +70,14 @@ fp_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
                 goto nomem;
         if (st->window) {
                 unsigned d = 0;
-                const char *uri = nd_dupwin_find(st->window, h, doc->uri,
+                const char *uri = nd_dupwin_find(st->window, &h, doc->uri,
                                                  &d);
                 if (uri &&
                     json_object_set_new(doc->analysis, "duplicate_of",
                                         json_pack("{s:s,s:i}", "uri", uri,
                                                   "distance", (int)d)))
                         goto nomem;
-                if (!nd_dupwin_add(st->window, h, doc->uri))
+                if (!nd_dupwin_add(st->window, &h, doc->uri))
                         goto nomem;
         }
         return ND_OK;
