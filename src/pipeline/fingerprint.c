@@ -28,21 +28,10 @@ combine(uint64_t a, uint64_t b)
         return mix64(a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2)));
 }
 
-/* Bit count without relying on a POPCNT instruction the build may not
- * target (the generic builtin is a table loop in libgcc). */
-static unsigned
-popcount64(uint64_t x)
-{
-        x = x - ((x >> 1) & 0x5555555555555555ULL);
-        x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-        x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-        return (unsigned)((x * 0x0101010101010101ULL) >> 56);
-}
-
 unsigned
 nd_hamming(uint64_t a, uint64_t b)
 {
-        return popcount64(a ^ b);
+        return (unsigned)__builtin_popcountll(a ^ b);
 }
 
 unsigned
@@ -51,7 +40,7 @@ nd_fp_distance(const nd_fp *a, const nd_fp *b)
         unsigned bits = 0;
 
         for (int i = 0; i < ND_FP_WORDS; i++)
-                bits += popcount64(a->w[i] ^ b->w[i]);
+                bits += (unsigned)__builtin_popcountll(a->w[i] ^ b->w[i]);
         return (bits + ND_FP_WORDS / 2) / ND_FP_WORDS;
 }
 
@@ -70,11 +59,34 @@ letter_is_word(UChar32 c)
         return U_SUCCESS(status) && uscript_breaksBetweenLetters(sc);
 }
 
+#define LANE_ONES 0x0101010101010101ULL
+
+/* Bit votes are counted eight at a time: byte j of lanes[w][b] counts how
+ * often bit 8j+b of word w was set, so a shingle costs 8 additions per word
+ * instead of 64. A byte holds 255 votes; the lanes are emptied into `ones`
+ * before that. */
 struct shingler {
-        int32_t v[ND_FP_WORDS][64]; /* per-bit votes */
+        uint64_t lanes[ND_FP_WORDS][8];
+        unsigned pending;               /* votes in the lanes */
+        uint32_t ones[ND_FP_WORDS][64]; /* shingles with bit i set */
+        uint32_t shingles;              /* shingles voted */
         uint64_t recent[ND_SIMHASH_SHINGLE]; /* last word hashes, a ring */
         size_t words;
 };
+
+static void
+flush_lanes(struct shingler *s)
+{
+        for (int w = 0; w < ND_FP_WORDS; w++)
+                for (int b = 0; b < 8; b++) {
+                        for (int j = 0; j < 8; j++)
+                                s->ones[w][8 * j + b] +=
+                                        (uint32_t)(s->lanes[w][b] >> (8 * j)) &
+                                        0xFF;
+                        s->lanes[w][b] = 0;
+                }
+        s->pending = 0;
+}
 
 /* Each word of the fingerprint gets its own hash of the shingle, derived
  * from the shingle hash with a different seed. */
@@ -84,9 +96,12 @@ vote(struct shingler *s, uint64_t h)
         for (int w = 0; w < ND_FP_WORDS; w++) {
                 uint64_t x = w == 0 ? h : mix64(h ^ (0x9e3779b97f4a7c15ULL *
                                                      (uint64_t)w));
-                for (int b = 0; b < 64; b++)
-                        s->v[w][b] += (int32_t)((x >> b) & 1) * 2 - 1;
+                for (int b = 0; b < 8; b++)
+                        s->lanes[w][b] += (x >> b) & LANE_ONES;
         }
+        s->shingles++;
+        if (++s->pending == 255)
+                flush_lanes(s);
 }
 
 static uint64_t
@@ -155,9 +170,11 @@ nd_fingerprint(const char *text, size_t len, nd_fp *out)
                 return;
         if (s.words < ND_SIMHASH_SHINGLE)
                 vote(&s, shingle_hash(&s, s.words));
+        flush_lanes(&s);
+        /* Bit set when more than half of the shingles have it. */
         for (int w = 0; w < ND_FP_WORDS; w++)
                 for (int b = 0; b < 64; b++)
-                        if (s.v[w][b] > 0)
+                        if (2 * s.ones[w][b] > s.shingles)
                                 out->w[w] |= 1ULL << b;
 }
 
@@ -253,23 +270,30 @@ nd_dupwin_add(nd_dupwin *w, const nd_fp *fp, const char *uri)
         return true;
 }
 
-const char *
-nd_dupwin_find(const nd_dupwin *w, const nd_fp *fp, const char *self,
-               unsigned *distance)
+/* The scan is the window's whole cost; with a POPCNT instruction it runs
+ * several times faster, so x86-64 builds carry both versions and pick one
+ * when loaded. Slots fill from 0 and are never emptied, so the first
+ * `size` are the entries. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
+static int64_t
+nearest(const nd_dupwin *w, const nd_fp *fp, unsigned limit,
+        const char *self, unsigned *bits_out)
 {
-        /* In bits of all 256: nd_fp_distance() rounds bits / 4. */
-        unsigned limit = w->max_distance * ND_FP_WORDS + ND_FP_WORDS / 2 - 1;
-        unsigned best_bits = 0;
         int64_t best = -1;
+        unsigned best_bits = 0;
 
-        for (uint32_t i = 0; i < w->cap; i++) {
+        for (uint32_t i = 0; i < w->size; i++) {
+                const nd_fp *e = &w->fp[i];
                 unsigned bits = 0;
-                int k;
 
-                if (!w->uri[i])
-                        continue;
-                for (k = 0; k < ND_FP_WORDS && bits <= limit; k++)
-                        bits += popcount64(fp->w[k] ^ w->fp[i].w[k]);
+                /* All four words, without an early exit: the branch would
+                 * be taken half the time and mispredicted as often. */
+                for (int k = 0; k < ND_FP_WORDS; k++)
+                        bits += (unsigned)__builtin_popcountll(fp->w[k] ^
+                                                               e->w[k]);
+                /* Within reach is rare: the uri is compared only then. */
                 if (bits > limit || (self && strcmp(w->uri[i], self) == 0))
                         continue;
                 if (best < 0 || bits < best_bits ||
@@ -278,8 +302,21 @@ nd_dupwin_find(const nd_dupwin *w, const nd_fp *fp, const char *self,
                         best_bits = bits;
                 }
         }
+        *bits_out = best_bits;
+        return best;
+}
+
+const char *
+nd_dupwin_find(const nd_dupwin *w, const nd_fp *fp, const char *self,
+               unsigned *distance)
+{
+        /* In bits of all 256: nd_fp_distance() rounds bits / 4. */
+        unsigned limit = w->max_distance * ND_FP_WORDS + ND_FP_WORDS / 2 - 1;
+        unsigned bits;
+        int64_t best = nearest(w, fp, limit, self, &bits);
+
         if (best < 0)
                 return NULL;
-        *distance = (best_bits + ND_FP_WORDS / 2) / ND_FP_WORDS;
+        *distance = (bits + ND_FP_WORDS / 2) / ND_FP_WORDS;
         return w->uri[best];
 }

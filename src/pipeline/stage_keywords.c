@@ -209,7 +209,10 @@ load_stopwords(kw_state *st, const char *dir, const char *name, char *errstr,
                 return ND_OK;
         memcpy(code, name, n);
         code[n] = '\0';
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+            (int)sizeof(path))
+                return nd_seterr(errstr, errstr_size, ND_ERR_DATA,
+                                 "%s: path too long", dir);
         if (!(l = lang_get(st, code, true)))
                 return nd_seterr(errstr, errstr_size, ND_ERR_DATA,
                                  "%s: too many stop word languages", path);
@@ -248,7 +251,10 @@ load_stopword_dir(kw_state *st, const char *base, bool required, char *errstr,
         struct dirent *de;
         nd_err err = ND_OK;
 
-        snprintf(dir, sizeof(dir), "%s/stopwords", base);
+        if (snprintf(dir, sizeof(dir), "%s/stopwords", base) >=
+            (int)sizeof(dir))
+                return nd_seterr(errstr, errstr_size, ND_ERR_DATA,
+                                 "%s: path too long", base);
         if (!(d = opendir(dir))) {
                 if (!required && errno == ENOENT)
                         return ND_OK;
