@@ -112,6 +112,27 @@ load_texts(struct corpus *c, const char *path)
         fclose(f);
 }
 
+/* One pass over the corpus; counts outcomes into @p ok and @p failed. */
+static void
+process_all(nd_pipeline *p, const struct corpus *c, size_t *ok,
+            size_t *failed)
+{
+        for (size_t i = 0; i < c->n; i++) {
+                nd_input in;
+                nd_result res;
+
+                nd_input_init(&in);
+                in.value = c->a[i].value;
+                in.len = c->a[i].len;
+                in.format = c->a[i].format;
+                if (nd_pipeline_process(p, &in, &res) == ND_OK)
+                        (*ok)++;
+                else
+                        (*failed)++;
+                nd_result_clear(&res);
+        }
+}
+
 /* One run of @p rounds over the corpus; prints articles/s and MB/s. */
 static void
 run(const char *label, const nd_pipeline_conf *conf, const struct corpus *c,
@@ -127,31 +148,11 @@ run(const char *label, const nd_pipeline_conf *conf, const struct corpus *c,
                 exit(2);
         }
         /* One warm-up pass: ICU and CLD2 load their data lazily. */
-        for (size_t i = 0; i < c->n; i++) {
-                nd_input in;
-                nd_result res;
-                nd_input_init(&in);
-                in.value = c->a[i].value;
-                in.len = c->a[i].len;
-                in.format = c->a[i].format;
-                nd_pipeline_process(p, &in, &res);
-                nd_result_clear(&res);
-        }
+        process_all(p, c, &ok, &failed);
+        ok = failed = 0;
         t0 = now_s();
         for (int r = 0; r < rounds; r++)
-                for (size_t i = 0; i < c->n; i++) {
-                        nd_input in;
-                        nd_result res;
-                        nd_input_init(&in);
-                        in.value = c->a[i].value;
-                        in.len = c->a[i].len;
-                        in.format = c->a[i].format;
-                        if (nd_pipeline_process(p, &in, &res) == ND_OK)
-                                ok++;
-                        else
-                                failed++;
-                        nd_result_clear(&res);
-                }
+                process_all(p, c, &ok, &failed);
         dt = now_s() - t0;
         printf("%-34s %8.0f articles/s %7.2f MB/s  (%zu articles, %zu "
                "failed, %.2f s)\n",
