@@ -93,15 +93,16 @@ load_texts(struct corpus *c, const char *path)
         }
         while (getline(&line, &cap, f) > 0) {
                 json_t *o = json_loads(line, 0, NULL);
-                const char *text = json_string_value(json_object_get(o, "text"));
+                const char *text =
+                    json_string_value(json_object_get(o, "text"));
                 char *v;
 
                 if (!text)
                         continue;
                 v = json_dumps(json_pack("{s:s%,s:s}", "title", text,
                                          strcspn(text, " ") > 60
-                                                 ? (size_t)60
-                                                 : strcspn(text, " "),
+                                             ? (size_t)60
+                                             : strcspn(text, " "),
                                          "text", text),
                                JSON_COMPACT);
                 if (v)
@@ -114,8 +115,7 @@ load_texts(struct corpus *c, const char *path)
 
 /* One pass over the corpus; counts outcomes into @p ok and @p failed. */
 static void
-process_all(nd_pipeline *p, const struct corpus *c, size_t *ok,
-            size_t *failed)
+process_all(nd_pipeline *p, const struct corpus *c, size_t *ok, size_t *failed)
 {
         for (size_t i = 0; i < c->n; i++) {
                 nd_input in;
@@ -215,10 +215,18 @@ main(int argc, char **argv)
 
         while ((opt = getopt(argc, argv, "n:s:t:d:")) != -1) {
                 switch (opt) {
-                case 'n': rounds = atoi(optarg); break;
-                case 's': samples = optarg; break;
-                case 't': texts = optarg; break;
-                case 'd': data = optarg; break;
+                case 'n':
+                        rounds = atoi(optarg);
+                        break;
+                case 's':
+                        samples = optarg;
+                        break;
+                case 't':
+                        texts = optarg;
+                        break;
+                case 'd':
+                        data = optarg;
+                        break;
                 default:
                         fprintf(stderr, "usage: bench_pipeline [-n ROUNDS] "
                                         "[-s SAMPLES_DIR] [-t TEXTS.jsonl] "

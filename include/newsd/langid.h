@@ -17,9 +17,9 @@ typedef struct nd_lang_candidate {
 
 typedef struct nd_langid {
         nd_lang_candidate cand[ND_LANGID_MAX]; /* best first */
-        int n;              /* candidates found; 0 when nothing was known */
-        int text_bytes;     /* letter bytes the detector scored */
-        bool reliable;      /* CLD2's own reliability verdict */
+        int n;          /* candidates found; 0 when nothing was known */
+        int text_bytes; /* letter bytes the detector scored */
+        bool reliable;  /* CLD2's own reliability verdict */
 } nd_langid;
 
 /*
@@ -30,10 +30,10 @@ typedef struct nd_langid {
 void nd_langid_detect(const char *text, size_t len, nd_langid *out);
 
 typedef struct nd_script_info {
-        char code[5];     /* ISO 15924, "Zyyy" when there are no letters */
-        bool rtl;         /* the script is written right to left */
-        size_t letters;   /* letters counted */
-        size_t dominant;  /* letters of the dominant script (group) */
+        char code[5];    /* ISO 15924, "Zyyy" when there are no letters */
+        bool rtl;        /* the script is written right to left */
+        size_t letters;  /* letters counted */
+        size_t dominant; /* letters of the dominant script (group) */
 } nd_script_info;
 
 /*

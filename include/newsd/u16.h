@@ -9,9 +9,9 @@
 #include <unicode/utypes.h>
 
 typedef struct nd_u16buf {
-        UChar *p;      /* owned; grown, never shrunk */
-        int32_t cap;   /* code units */
-        int32_t len;   /* code units of the last conversion */
+        UChar *p;    /* owned; grown, never shrunk */
+        int32_t cap; /* code units */
+        int32_t len; /* code units of the last conversion */
 } nd_u16buf;
 
 /* Converts @p len bytes of UTF-8 into @p b (invalid sequences become

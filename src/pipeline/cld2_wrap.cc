@@ -9,7 +9,8 @@ extern "C" {
 #include "newsd/langid.h"
 }
 
-namespace CLD2 {
+namespace CLD2
+{
 // Declared in CLD2's internal lang_script.h, exported by libcld2.
 const char *LanguageCode(Language lang);
 } // namespace CLD2
@@ -43,8 +44,8 @@ nd_langid_detect(const char *text, size_t len, nd_langid *out)
         if (len > 0x7fffffff)
                 len = 0x7fffffff;
         CLD2::ExtDetectLanguageSummaryCheckUTF8(
-                text, (int)len, true, &hints, 0, lang3, percent3, score3,
-                nullptr, &text_bytes, &reliable, &valid_prefix);
+            text, (int)len, true, &hints, 0, lang3, percent3, score3, nullptr,
+            &text_bytes, &reliable, &valid_prefix);
         if (valid_prefix < (int)len)
                 return;
         out->text_bytes = text_bytes;

@@ -8,7 +8,6 @@
 
 #include "newsd/fingerprint.h"
 
-
 /* The 64-bit finalizer of MurmurHash3: every input bit flips about half of
  * the output bits, which simhash needs from its shingle hashes. */
 static uint64_t
@@ -67,9 +66,9 @@ letter_is_word(UChar32 c)
  * before that. */
 struct shingler {
         uint64_t lanes[ND_FP_WORDS][8];
-        unsigned pending;               /* votes in the lanes */
-        uint32_t ones[ND_FP_WORDS][64]; /* shingles with bit i set */
-        uint32_t shingles;              /* shingles voted */
+        unsigned pending;                    /* votes in the lanes */
+        uint32_t ones[ND_FP_WORDS][64];      /* shingles with bit i set */
+        uint32_t shingles;                   /* shingles voted */
         uint64_t recent[ND_SIMHASH_SHINGLE]; /* last word hashes, a ring */
         size_t words;
 };
@@ -81,8 +80,8 @@ flush_lanes(struct shingler *s)
                 for (int b = 0; b < 8; b++) {
                         for (int j = 0; j < 8; j++)
                                 s->ones[w][8 * j + b] +=
-                                        (uint32_t)(s->lanes[w][b] >> (8 * j)) &
-                                        0xFF;
+                                    (uint32_t)(s->lanes[w][b] >> (8 * j)) &
+                                    0xFF;
                         s->lanes[w][b] = 0;
                 }
         s->pending = 0;
@@ -94,8 +93,9 @@ static void
 vote(struct shingler *s, uint64_t h)
 {
         for (int w = 0; w < ND_FP_WORDS; w++) {
-                uint64_t x = w == 0 ? h : mix64(h ^ (0x9e3779b97f4a7c15ULL *
-                                                     (uint64_t)w));
+                uint64_t x =
+                    w == 0 ? h
+                           : mix64(h ^ (0x9e3779b97f4a7c15ULL * (uint64_t)w));
                 for (int b = 0; b < 8; b++)
                         s->lanes[w][b] += (x >> b) & LANE_ONES;
         }
@@ -111,8 +111,8 @@ shingle_hash(const struct shingler *s, size_t n)
 
         /* Oldest word first, so word order matters. */
         for (size_t i = 0; i < n; i++)
-                h = combine(h, s->recent[(s->words - n + i) %
-                                         ND_SIMHASH_SHINGLE]);
+                h = combine(h,
+                            s->recent[(s->words - n + i) % ND_SIMHASH_SHINGLE]);
         return h;
 }
 
@@ -139,23 +139,22 @@ nd_fingerprint(const char *text, size_t len, nd_fp *out)
                 bool part;
 
                 U8_NEXT(text, i, n, c);
-                part = c >= 0 && (U_GET_GC_MASK(c) & (U_GC_L_MASK |
-                                                      U_GC_N_MASK |
-                                                      U_GC_M_MASK));
+                part = c >= 0 && (U_GET_GC_MASK(c) &
+                                  (U_GC_L_MASK | U_GC_N_MASK | U_GC_M_MASK));
                 if (part && letter_is_word(c)) {
                         if (in_word)
                                 add_word(&s, word);
                         add_word(&s, 0xcbf29ce484222325ULL ^
-                                             (uint64_t)u_foldCase(
-                                                     c, U_FOLD_CASE_DEFAULT));
+                                         (uint64_t)u_foldCase(
+                                             c, U_FOLD_CASE_DEFAULT));
                         in_word = false;
                         continue;
                 }
                 if (part) {
                         if (!in_word)
                                 word = 0xcbf29ce484222325ULL; /* FNV-1a */
-                        word = (word ^ (uint64_t)u_foldCase(
-                                                c, U_FOLD_CASE_DEFAULT)) *
+                        word = (word ^
+                                (uint64_t)u_foldCase(c, U_FOLD_CASE_DEFAULT)) *
                                0x100000001b3ULL;
                         in_word = true;
                 } else if (in_word) {
@@ -189,13 +188,13 @@ nd_simhash(const char *text, size_t len)
 
 struct nd_dupwin {
         uint32_t cap;
-        uint32_t head;           /* next slot to fill (the oldest when full) */
+        uint32_t head; /* next slot to fill (the oldest when full) */
         uint32_t size;
         uint64_t seq;
         unsigned max_distance;
-        nd_fp *fp;               /* cap entries each */
-        uint64_t *order;         /* insertion order, to prefer recent */
-        char **uri;              /* owned; NULL when the slot is free */
+        nd_fp *fp;       /* cap entries each */
+        uint64_t *order; /* insertion order, to prefer recent */
+        char **uri;      /* owned; NULL when the slot is free */
 };
 
 size_t
@@ -278,8 +277,8 @@ nd_dupwin_add(nd_dupwin *w, const nd_fp *fp, const char *uri)
 __attribute__((target_clones("popcnt", "default")))
 #endif
 static int64_t
-nearest(const nd_dupwin *w, const nd_fp *fp, unsigned limit,
-        const char *self, unsigned *bits_out)
+nearest(const nd_dupwin *w, const nd_fp *fp, unsigned limit, const char *self,
+        unsigned *bits_out)
 {
         int64_t best = -1;
         unsigned best_bits = 0;
@@ -291,8 +290,8 @@ nearest(const nd_dupwin *w, const nd_fp *fp, unsigned limit,
                 /* All four words, without an early exit: the branch would
                  * be taken half the time and mispredicted as often. */
                 for (int k = 0; k < ND_FP_WORDS; k++)
-                        bits += (unsigned)__builtin_popcountll(fp->w[k] ^
-                                                               e->w[k]);
+                        bits +=
+                            (unsigned)__builtin_popcountll(fp->w[k] ^ e->w[k]);
                 /* Within reach is rare: the uri is compared only then. */
                 if (bits > limit || (self && strcmp(w->uri[i], self) == 0))
                         continue;

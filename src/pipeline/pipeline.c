@@ -288,8 +288,13 @@ nd_pipeline_process(nd_pipeline *p, const nd_input *in, nd_result *out)
         }
         out->uri = doc.uri;
         doc.uri = NULL;
-        if (doc.language)
-                out->language = strdup(doc.language);
+        {
+                /* The event's language: detected, else declared. */
+                const char *lang = json_string_value(json_object_get(
+                        json_object_get(out->event, "article"), "language"));
+                if (lang)
+                        out->language = strdup(lang);
+        }
 out:
         if (err != ND_OK && out->errstr[0] == '\0')
                 nd_seterr(out->errstr, sizeof(out->errstr), err, "%s",

@@ -8,7 +8,7 @@
 #include "newsd/stage.h"
 
 typedef struct fp_state {
-        nd_dupwin *window;     /* NULL when dedup_window is 0 */
+        nd_dupwin *window; /* NULL when dedup_window is 0 */
         unsigned max_distance;
 } fp_state;
 
@@ -37,8 +37,8 @@ fp_create(void **state, const nd_pipeline_conf *conf, char *errstr,
         if (st->max_distance > 64)
                 st->max_distance = 64;
         if (conf->dedup_window > 0) {
-                st->window = nd_dupwin_new(conf->dedup_window,
-                                           st->max_distance);
+                st->window =
+                    nd_dupwin_new(conf->dedup_window, st->max_distance);
                 if (!st->window) {
                         fp_destroy(st);
                         return nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
@@ -70,12 +70,11 @@ fp_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
                 goto nomem;
         if (st->window) {
                 unsigned d = 0;
-                const char *uri = nd_dupwin_find(st->window, &h, doc->uri,
-                                                 &d);
+                const char *uri = nd_dupwin_find(st->window, &h, doc->uri, &d);
                 if (uri &&
-                    json_object_set_new(doc->analysis, "duplicate_of",
-                                        json_pack("{s:s,s:i}", "uri", uri,
-                                                  "distance", (int)d)))
+                    json_object_set_new(
+                        doc->analysis, "duplicate_of",
+                        json_pack("{s:s,s:i}", "uri", uri, "distance", (int)d)))
                         goto nomem;
                 if (!nd_dupwin_add(st->window, &h, doc->uri))
                         goto nomem;
@@ -86,8 +85,8 @@ nomem:
 }
 
 const nd_stage_ops nd_stage_fingerprint = {
-        .name = "fingerprint",
-        .create = fp_create,
-        .run = fp_run,
-        .destroy = fp_destroy,
+    .name = "fingerprint",
+    .create = fp_create,
+    .run = fp_run,
+    .destroy = fp_destroy,
 };

@@ -26,26 +26,26 @@
 /* Weights of an occurrence: the title says what the article is about, the
  * first paragraph usually repeats it. */
 #define WEIGHT_TITLE 3.0
-#define WEIGHT_LEAD 1.5
-#define WEIGHT_BODY 1.0
-#define MAX_LANGS 128
+#define WEIGHT_LEAD  1.5
+#define WEIGHT_BODY  1.0
+#define MAX_LANGS    128
 
 /* --- A string table: interned strings with per-string counters, cleared
  * in O(slots) and reused from article to article without freeing. */
 
 typedef struct term {
-        uint32_t off, len;   /* in the table's arena */
+        uint32_t off, len; /* in the table's arena */
         uint32_t hash;
         uint32_t count;
         double weight;
-        uint32_t first;      /* order of first occurrence */
-        int32_t group;       /* index in the stem table, -1 before grouping */
-        int32_t best;        /* stem table: the most frequent surface term */
+        uint32_t first; /* order of first occurrence */
+        int32_t group;  /* index in the stem table, -1 before grouping */
+        int32_t best;   /* stem table: the most frequent surface term */
 } term;
 
 typedef struct strtab {
-        uint32_t *slot;      /* item index + 1; 0 marks an empty slot */
-        uint32_t cap;        /* power of two */
+        uint32_t *slot; /* item index + 1; 0 marks an empty slot */
+        uint32_t cap;   /* power of two */
         term *items;
         uint32_t n, items_cap;
         nd_buf arena;
@@ -164,8 +164,8 @@ strtab_intern(strtab *t, const char *s, size_t len)
 
 typedef struct lang_data {
         char code[16];
-        strtab stop;                 /* empty when there is no list */
-        struct sb_stemmer *stemmer;  /* NULL: no Snowball stemmer */
+        strtab stop;                /* empty when there is no list */
+        struct sb_stemmer *stemmer; /* NULL: no Snowball stemmer */
         bool stemmer_tried;
 } lang_data;
 
@@ -220,9 +220,9 @@ load_stopwords(kw_state *st, const char *dir, const char *name, char *errstr,
                 return nd_seterr(errstr, errstr_size, ND_ERR_DATA, "%s: %s",
                                  path, strerror(errno));
         while ((got = getline(&line, &cap, f)) > 0) {
-                while (got > 0 && (line[got - 1] == '\n' ||
-                                   line[got - 1] == '\r' ||
-                                   line[got - 1] == ' '))
+                while (got > 0 &&
+                       (line[got - 1] == '\n' || line[got - 1] == '\r' ||
+                        line[got - 1] == ' '))
                         line[--got] = '\0';
                 if (got == 0 || line[0] == '#')
                         continue;
@@ -304,11 +304,10 @@ kw_create(void **state, const nd_pipeline_conf *conf, char *errstr,
         if (!st)
                 return nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
                                  "out of memory");
-        err = load_stopword_dir(st, conf->data_dir, true, errstr,
-                                errstr_size);
+        err = load_stopword_dir(st, conf->data_dir, true, errstr, errstr_size);
         if (err == ND_OK && conf->user_data_dir)
-                err = load_stopword_dir(st, conf->user_data_dir, false,
-                                        errstr, errstr_size);
+                err = load_stopword_dir(st, conf->user_data_dir, false, errstr,
+                                        errstr_size);
         if (err == ND_OK) {
                 st->words = ubrk_open(UBRK_WORD, "", NULL, 0, &status);
                 if (U_FAILURE(status))
@@ -341,8 +340,7 @@ stemmer_of(lang_data *l)
  * @p weight, or WEIGHT_LEAD in the first paragraph when @p lead_boost. */
 static nd_err
 collect(kw_state *st, const char *text, size_t len, double weight,
-        bool lead_boost, const char *locale, const strtab *stop,
-        uint32_t *seq)
+        bool lead_boost, const char *locale, const strtab *stop, uint32_t *seq)
 {
         int32_t n, start, end, lead_end = -1;
         UErrorCode status = U_ZERO_ERROR;
@@ -374,7 +372,7 @@ collect(kw_state *st, const char *text, size_t len, double weight,
                 /* Letters, kana and ideographs; numbers are no keywords. */
                 if (tag < UBRK_WORD_LETTER || end - start > MAX_WORD_UNITS ||
                     u_countChar32(st->u16.p + start, end - start) <
-                            MIN_WORD_CHARS)
+                        MIN_WORD_CHARS)
                         continue;
                 status = U_ZERO_ERROR;
                 nlow = u_strToLower(low, (int32_t)(sizeof(low) / sizeof(*low)),
@@ -393,7 +391,7 @@ collect(kw_state *st, const char *text, size_t len, double weight,
                 if (st->terms.items[idx].count++ == 0)
                         st->terms.items[idx].first = (*seq)++;
                 st->terms.items[idx].weight +=
-                        lead_boost && start < lead_end ? WEIGHT_LEAD : weight;
+                    lead_boost && start < lead_end ? WEIGHT_LEAD : weight;
         }
         return ND_OK;
 }
@@ -458,7 +456,7 @@ group_terms(kw_state *st, lang_data *l, bool hebrew)
                         key_len = st->terms.items[b].len;
                 } else if (stemmer) {
                         const sb_symbol *r = sb_stemmer_stem(
-                                stemmer, (const sb_symbol *)key, (int)t->len);
+                            stemmer, (const sb_symbol *)key, (int)t->len);
                         if (r) {
                                 key = (const char *)r;
                                 key_len = (size_t)sb_stemmer_length(stemmer);
@@ -472,8 +470,7 @@ group_terms(kw_state *st, lang_data *l, bool hebrew)
                         s->first = t->first;
                 s->count += t->count;
                 s->weight += t->weight;
-                if (s->best < 0 ||
-                    t->count > st->terms.items[s->best].count ||
+                if (s->best < 0 || t->count > st->terms.items[s->best].count ||
                     (t->count == st->terms.items[s->best].count &&
                      t->first < st->terms.items[s->best].first))
                         s->best = (int32_t)i;
@@ -512,8 +509,8 @@ article_language(const nd_doc *doc, char *buf, size_t size)
         /* Stop word files and stemmers go by the primary subtag. */
         while (code[n] && code[n] != '-' && code[n] != '_' && n + 1 < size) {
                 buf[n] = (char)(code[n] >= 'A' && code[n] <= 'Z'
-                                        ? code[n] - 'A' + 'a'
-                                        : code[n]);
+                                    ? code[n] - 'A' + 'a'
+                                    : code[n]);
                 n++;
         }
         buf[n] = '\0';
@@ -566,14 +563,12 @@ kw_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
         for (uint32_t i = 0; out && i < n && i < TOP_N; i++) {
                 const term *s = &st->stems.items[st->order[i]];
                 json_array_append_new(
-                        out,
-                        json_pack("{s:s,s:s,s:f,s:i}", "term",
-                                  strtab_str(&st->terms, (uint32_t)s->best),
-                                  "stem", strtab_str(&st->stems, st->order[i]),
-                                  "score",
-                                  (double)(int)(s->weight / top * 1000 + 0.5) /
-                                          1000,
-                                  "count", (int)s->count));
+                    out, json_pack(
+                             "{s:s,s:s,s:f,s:i}", "term",
+                             strtab_str(&st->terms, (uint32_t)s->best), "stem",
+                             strtab_str(&st->stems, st->order[i]), "score",
+                             (double)(int)(s->weight / top * 1000 + 0.5) / 1000,
+                             "count", (int)s->count));
         }
         if (!out || json_object_set_new(doc->analysis, "keywords", out) != 0)
                 return nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
@@ -582,8 +577,8 @@ kw_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 }
 
 const nd_stage_ops nd_stage_keywords = {
-        .name = "keywords",
-        .create = kw_create,
-        .run = kw_run,
-        .destroy = kw_destroy,
+    .name = "keywords",
+    .create = kw_create,
+    .run = kw_run,
+    .destroy = kw_destroy,
 };

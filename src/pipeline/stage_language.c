@@ -22,7 +22,7 @@
 static const struct {
         const char *old, *cur;
 } deprecated_codes[] = {
-        {"iw", "he"}, {"in", "id"}, {"ji", "yi"}, {"jw", "jv"}, {"mo", "ro"},
+    {"iw", "he"}, {"in", "id"}, {"ji", "yi"}, {"jw", "jv"}, {"mo", "ro"},
 };
 
 const char *
@@ -179,21 +179,20 @@ language_json(const nd_langid *id, const nd_script_info *script,
         }
         for (int i = 0; i < id->n; i++)
                 json_array_append_new(
-                        cands,
-                        json_pack("{s:s,s:i,s:f}", "code", id->cand[i].code,
-                                  "percent", id->cand[i].percent, "score",
-                                  round_to(id->cand[i].score, 0.001)));
-        o = json_pack("{s:s,s:f,s:b,s:o,s:s,s:s}", "code", code,
-                      "confidence", round_to(confidence, 0.01), "reliable",
+                    cands, json_pack("{s:s,s:i,s:f}", "code", id->cand[i].code,
+                                     "percent", id->cand[i].percent, "score",
+                                     round_to(id->cand[i].score, 0.001)));
+        o = json_pack("{s:s,s:f,s:b,s:o,s:s,s:s}", "code", code, "confidence",
+                      round_to(confidence, 0.01), "reliable",
                       id->reliable && strcmp(code, "und") != 0, "candidates",
                       cands, "script", script->code, "direction",
                       script->rtl ? "rtl" : "ltr");
         if (o && declared && *declared) {
                 json_object_set_new(o, "declared", json_string(declared));
                 json_object_set_new(
-                        o, "disagrees_with_declared",
-                        json_boolean(strcmp(code, "und") != 0 &&
-                                     !nd_lang_same(declared, code)));
+                    o, "disagrees_with_declared",
+                    json_boolean(strcmp(code, "und") != 0 &&
+                                 !nd_lang_same(declared, code)));
         }
         return o;
 }
@@ -222,8 +221,8 @@ lang_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 }
 
 const nd_stage_ops nd_stage_language = {
-        .name = "language",
-        .create = lang_create,
-        .run = lang_run,
-        .destroy = lang_destroy,
+    .name = "language",
+    .create = lang_create,
+    .run = lang_run,
+    .destroy = lang_destroy,
 };

@@ -19,7 +19,7 @@
 typedef struct stats_state {
         UBreakIterator *words;
         UBreakIterator *sentences;
-        nd_u16buf body;   /* the body in UTF-16 */
+        nd_u16buf body; /* the body in UTF-16 */
         unsigned wpm;
 } stats_state;
 
@@ -53,13 +53,11 @@ stats_create(void **state, const nd_pipeline_conf *conf, char *errstr,
          * script, whatever the article's language. */
         st->words = ubrk_open(UBRK_WORD, "", NULL, 0, &status);
         if (U_SUCCESS(status))
-                st->sentences = ubrk_open(UBRK_SENTENCE, "", NULL, 0,
-                                          &status);
+                st->sentences = ubrk_open(UBRK_SENTENCE, "", NULL, 0, &status);
         if (U_FAILURE(status)) {
                 stats_destroy(st);
                 return nd_seterr(errstr, errstr_size, ND_ERR_DATA,
-                                 "ICU break iterator: %s",
-                                 u_errorName(status));
+                                 "ICU break iterator: %s", u_errorName(status));
         }
         st->wpm = conf->reading_wpm ? conf->reading_wpm : 200;
         *state = st;
@@ -146,8 +144,8 @@ stats_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 }
 
 const nd_stage_ops nd_stage_stats = {
-        .name = "stats",
-        .create = stats_create,
-        .run = stats_run,
-        .destroy = stats_destroy,
+    .name = "stats",
+    .create = stats_create,
+    .run = stats_run,
+    .destroy = stats_destroy,
 };

@@ -22,12 +22,12 @@ sh(const char *s)
 }
 
 static const char *article =
-        "The city council approved the new budget on Tuesday after a long "
-        "debate about public transport, schools and the renovation of the "
-        "central library. The mayor said the plan would create hundreds of "
-        "jobs and improve bus services in the northern districts, while the "
-        "opposition warned that taxes could rise next year if revenue from "
-        "the port falls short of the forecast.";
+    "The city council approved the new budget on Tuesday after a long "
+    "debate about public transport, schools and the renovation of the "
+    "central library. The mayor said the plan would create hundreds of "
+    "jobs and improve bus services in the northern districts, while the "
+    "opposition warned that taxes could rise next year if revenue from "
+    "the port falls short of the forecast.";
 
 static void
 test_hamming(void **state)
@@ -247,7 +247,7 @@ test_stage(void **state)
         doc_with_body(&a, article);
         stage_run(&nd_stage_fingerprint, st, &a);
         hex = json_string_value(json_object_get(
-                json_object_get(a.analysis, "fingerprints"), "simhash"));
+            json_object_get(a.analysis, "fingerprints"), "simhash"));
         assert_non_null(hex);
         assert_int_equal(strlen(hex), 16);
         assert_true(strtoull(hex, NULL, 16) == sh(article));
@@ -288,7 +288,7 @@ test_stage(void **state)
         doc_with_body(&c, article);
         stage_run(&nd_stage_fingerprint, st, &c);
         assert_non_null(json_object_get(
-                json_object_get(c.analysis, "fingerprints"), "simhash"));
+            json_object_get(c.analysis, "fingerprints"), "simhash"));
         nd_stage_fingerprint.destroy(st);
         nd_doc_clear(&a);
         nd_doc_clear(&b);

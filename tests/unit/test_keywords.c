@@ -184,8 +184,7 @@ test_missing_data_dir(void **state)
         (void)state;
         nd_pipeline_conf_init(&conf);
         conf.data_dir = "/nonexistent";
-        assert_int_equal(nd_stage_keywords.create(&st, &conf, err,
-                                                  sizeof(err)),
+        assert_int_equal(nd_stage_keywords.create(&st, &conf, err, sizeof(err)),
                          ND_ERR_DATA);
         assert_null(st);
         assert_non_null(strstr(err, "/nonexistent/stopwords"));

@@ -69,9 +69,10 @@ test_scripts(void **state)
         check_script("", "Zyyy", false);
         /* One katakana word (3 of 37 letters) does not make Chinese text
          * Japanese. */
-        check_script("我们在北京和上海的公司都非常喜欢使用日本的ソニー产品和服务"
-                     "以及其他电子设备",
-                     "Hani", false);
+        check_script(
+            "我们在北京和上海的公司都非常喜欢使用日本的ソニー产品和服务"
+            "以及其他电子设备",
+            "Hani", false);
 }
 
 static void
@@ -109,11 +110,13 @@ test_declared(void **state)
         l = detect(st, &doc, de, "en");
         assert_string_equal(str(l, "code"), "de");
         assert_string_equal(str(l, "declared"), "en");
-        assert_true(json_is_true(json_object_get(l, "disagrees_with_declared")));
+        assert_true(
+            json_is_true(json_object_get(l, "disagrees_with_declared")));
         nd_doc_clear(&doc);
 
         l = detect(st, &doc, de, "de-AT");
-        assert_true(json_is_false(json_object_get(l, "disagrees_with_declared")));
+        assert_true(
+            json_is_false(json_object_get(l, "disagrees_with_declared")));
         nd_doc_clear(&doc);
 
         /* The deprecated code of the input agrees with the current one. */
@@ -122,7 +125,8 @@ test_declared(void **state)
                    "בכבישים רבים.",
                    "iw");
         assert_string_equal(str(l, "code"), "he");
-        assert_true(json_is_false(json_object_get(l, "disagrees_with_declared")));
+        assert_true(
+            json_is_false(json_object_get(l, "disagrees_with_declared")));
         nd_doc_clear(&doc);
         nd_stage_language.destroy(st);
 }
@@ -141,7 +145,8 @@ test_short_text(void **state)
         assert_string_equal(str(l, "code"), "und");
         assert_true(json_is_false(json_object_get(l, "reliable")));
         assert_true(json_real_value(json_object_get(l, "confidence")) == 0);
-        assert_true(json_is_false(json_object_get(l, "disagrees_with_declared")));
+        assert_true(
+            json_is_false(json_object_get(l, "disagrees_with_declared")));
         assert_string_equal(str(l, "script"), "Latn");
         nd_doc_clear(&doc);
 
@@ -237,6 +242,45 @@ test_accuracy(void **state)
         assert_true(right * 100 >= total * 95);
 }
 
+/* Through the whole pipeline: ninjs article.language and the result's
+ * language (a record header in the service) are the detected language,
+ * not the declared one. */
+static void
+test_pipeline_language(void **state)
+{
+        const char *in = "{\"title\":\"סערה בצפון\",\"language\":\"en\","
+                         "\"text\":\"סערת חורף עזה פקדה את צפון הארץ ביום "
+                         "שלישי וגרמה להצפות בכבישים רבים. המשטרה הודיעה על "
+                         "סגירת כמה צירים מרכזיים.\"}";
+        nd_pipeline_conf conf;
+        nd_pipeline *p;
+        nd_input input;
+        nd_result res;
+        char err[256];
+        json_t *lang;
+
+        (void)state;
+        nd_pipeline_conf_init(&conf);
+        conf.data_dir = getenv("NEWSD_DATA_DIR");
+        p = nd_pipeline_new(&conf, err, sizeof(err));
+        if (!p)
+                fail_msg("nd_pipeline_new: %s", err);
+        nd_input_init(&input);
+        input.value = in;
+        input.len = strlen(in);
+        assert_int_equal(nd_pipeline_process(p, &input, &res), ND_OK);
+        assert_string_equal(res.language, "he");
+        assert_string_equal(
+            str(json_object_get(res.event, "article"), "language"), "he");
+        lang =
+            json_object_get(json_object_get(res.event, "analysis"), "language");
+        assert_string_equal(str(lang, "declared"), "en");
+        assert_true(
+            json_is_true(json_object_get(lang, "disagrees_with_declared")));
+        nd_result_clear(&res);
+        nd_pipeline_destroy(p);
+}
+
 int
 main(void)
 {
@@ -247,6 +291,7 @@ main(void)
                 cmocka_unit_test(test_short_text),
                 cmocka_unit_test(test_mixed),
                 cmocka_unit_test(test_lang_codes),
+                cmocka_unit_test(test_pipeline_language),
                 cmocka_unit_test(test_accuracy),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,8 +16,8 @@ extern const nd_stage_ops nd_stage_stats;
 static json_int_t
 stat_of(nd_doc *doc, const char *key)
 {
-        json_t *v = json_object_get(json_object_get(doc->analysis, "stats"),
-                                    key);
+        json_t *v =
+            json_object_get(json_object_get(doc->analysis, "stats"), key);
 
         if (!json_is_integer(v))
                 fail_msg("stats.%s missing", key);
