@@ -3,6 +3,7 @@
  * files data/stopwords/<lang>.txt) are dropped; the rest are stemmed with
  * Snowball where it has a stemmer for the language and grouped by stem;
  * Hebrew clitic prefixes are handled by the article's own vocabulary. */
+#define _GNU_SOURCE /* qsort_r */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -334,6 +335,31 @@ stemmer_of(lang_data *l)
         return l->stemmer;
 }
 
+/* The data of language @p code: its stop words and stemmer. A language
+ * without a stop word list gets an entry only when Snowball has a stemmer
+ * for it, so declared codes from the input (anything at all) cannot fill
+ * the table. NULL when there is nothing for the language. */
+static lang_data *
+lang_find(kw_state *st, const char *code)
+{
+        lang_data *l = lang_get(st, code, false);
+        struct sb_stemmer *stemmer;
+
+        if (l)
+                return l;
+        stemmer = sb_stemmer_new(code, "UTF_8");
+        if (!stemmer)
+                return NULL;
+        l = lang_get(st, code, true);
+        if (!l) {
+                sb_stemmer_delete(stemmer);
+                return NULL;
+        }
+        l->stemmer = stemmer;
+        l->stemmer_tried = true;
+        return l;
+}
+
 /* --- Per article. */
 
 /* Adds the words of @p text to st->terms, each occurrence weighing
@@ -479,13 +505,11 @@ group_terms(kw_state *st, lang_data *l, bool hebrew)
         return ND_OK;
 }
 
-static const strtab *stems_for_sort;
-
 static int
-by_score(const void *a, const void *b)
+by_score(const void *a, const void *b, void *stems)
 {
-        const term *x = &stems_for_sort->items[*(const uint32_t *)a];
-        const term *y = &stems_for_sort->items[*(const uint32_t *)b];
+        const term *x = &((const strtab *)stems)->items[*(const uint32_t *)a];
+        const term *y = &((const strtab *)stems)->items[*(const uint32_t *)b];
 
         if (x->weight != y->weight)
                 return x->weight < y->weight ? 1 : -1;
@@ -523,7 +547,7 @@ kw_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
         kw_state *st = state;
         char code[16];
         const char *lang = article_language(doc, code, sizeof(code));
-        lang_data *l = lang ? lang_get(st, lang, true) : NULL;
+        lang_data *l = lang ? lang_find(st, lang) : NULL;
         uint32_t seq = 0, n;
         double top;
         json_t *out;
@@ -554,8 +578,7 @@ kw_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
         }
         for (uint32_t i = 0; i < n; i++)
                 st->order[i] = i;
-        stems_for_sort = &st->stems;
-        qsort(st->order, n, sizeof(*st->order), by_score);
+        qsort_r(st->order, n, sizeof(*st->order), by_score, &st->stems);
 
         /* Scores are relative to the best keyword of the article (1.0). */
         out = json_array();
