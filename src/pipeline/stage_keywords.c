@@ -362,6 +362,39 @@ lang_find(kw_state *st, const char *code)
 
 /* --- Per article. */
 
+/* Hebrew writes the conjunction, the article and several prepositions
+ * (ו ה ב ל מ ש כ) as prefixes of the next word, and Snowball has no Hebrew
+ * stemmer. A prefix is taken off only when the rest occurs in the same
+ * article on its own ("ובלארוס" -> "בלארוס" when "בלארוס" occurs), which
+ * keeps words that merely start with such a letter ("לוקשנקו") whole. */
+static bool
+is_hebrew_prefix(UChar32 c)
+{
+        return c == 0x05D5 || c == 0x05D4 || c == 0x05D1 || c == 0x05DC ||
+               c == 0x05DE || c == 0x05E9 || c == 0x05DB;
+}
+
+/* Whether @p w is a stop word; in Hebrew also when it is one behind up to
+ * three prefix letters ("ושהוא" is "ו" + "ש" + "הוא"). */
+static bool
+is_stop(const strtab *stop, const char *w, size_t len, bool hebrew)
+{
+        int32_t i = 0, n = (int32_t)len;
+
+        if (strtab_find(stop, w, len) >= 0)
+                return true;
+        for (int k = 0; hebrew && k < 3 && i < n; k++) {
+                UChar32 c;
+
+                U8_NEXT(w, i, n, c);
+                if (!is_hebrew_prefix(c))
+                        break;
+                if (i < n && strtab_find(stop, w + i, (size_t)(n - i)) >= 0)
+                        return true;
+        }
+        return false;
+}
+
 /* Adds the words of @p text to st->terms, each occurrence weighing
  * @p weight, or WEIGHT_LEAD in the first paragraph when @p lead_boost. */
 static nd_err
@@ -370,6 +403,7 @@ collect(kw_state *st, const char *text, size_t len, double weight,
 {
         int32_t n, start, end, lead_end = -1;
         UErrorCode status = U_ZERO_ERROR;
+        bool hebrew = strcmp(locale, "he") == 0;
 
         if (!text || len == 0)
                 return ND_OK;
@@ -409,7 +443,7 @@ collect(kw_state *st, const char *text, size_t len, double weight,
                 u_strToUTF8(u8, (int32_t)sizeof(u8), &nu8, low, nlow, &status);
                 if (U_FAILURE(status) || nu8 >= (int32_t)sizeof(u8))
                         continue;
-                if (stop && strtab_find(stop, u8, (size_t)nu8) >= 0)
+                if (stop && is_stop(stop, u8, (size_t)nu8, hebrew))
                         continue;
                 idx = strtab_intern(&st->terms, u8, (size_t)nu8);
                 if (idx < 0)
@@ -420,18 +454,6 @@ collect(kw_state *st, const char *text, size_t len, double weight,
                     lead_boost && start < lead_end ? WEIGHT_LEAD : weight;
         }
         return ND_OK;
-}
-
-/* Hebrew writes the conjunction, the article and several prepositions
- * (ו ה ב ל מ ש כ) as prefixes of the next word, and Snowball has no Hebrew
- * stemmer. A prefix is taken off only when the rest occurs in the same
- * article on its own ("ובלארוס" -> "בלארוס" when "בלארוס" occurs), which
- * keeps words that merely start with such a letter ("לוקשנקו") whole. */
-static bool
-is_hebrew_prefix(UChar32 c)
-{
-        return c == 0x05D5 || c == 0x05D4 || c == 0x05D1 || c == 0x05DC ||
-               c == 0x05DE || c == 0x05E9 || c == 0x05DB;
 }
 
 static int32_t

@@ -122,6 +122,12 @@ test_hebrew_prefixes(void **state)
         assert_non_null(find_stem(kw, "במינסק"));
         assert_null(find_stem(kw, "ובלארוס"));
         nd_doc_clear(&doc);
+
+        /* A stop word behind prefixes is a stop word: ו+ש+הוא, ו+לא. */
+        kw = keywords(st, &doc, NULL, "ושהוא ולא שהוא בלארוס", "he");
+        assert_int_equal(json_array_size(kw), 1);
+        assert_string_equal(field(json_array_get(kw, 0), "term"), "בלארוס");
+        nd_doc_clear(&doc);
         nd_stage_keywords.destroy(st);
 }
 
