@@ -12,6 +12,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
+#include <unicode/utf16.h>
 
 #include "newsd/normalize.h"
 
@@ -99,6 +100,19 @@ utf8_put(unsigned char *o, uint32_t c)
                 *o++ = (unsigned char)(0x80 | (c & 0x3F));
         }
         return o;
+}
+
+/* ICU's NFC normalizer, a process-wide singleton fetched once. */
+static const UNormalizer2 *nfc_instance;
+static pthread_once_t nfc_once = PTHREAD_ONCE_INIT;
+
+static void
+nfc_init(void)
+{
+        UErrorCode status = U_ZERO_ERROR;
+        const UNormalizer2 *n = unorm2_getNFCInstance(&status);
+
+        nfc_instance = U_SUCCESS(status) ? n : NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -194,6 +208,28 @@ letter_or_mark(UChar32 c)
         return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK)) != 0;
 }
 
+/* Whether @p c is a virama or canonically ends with one (Sinhala U+0DDA is
+ * U+0DD9 U+0DCA), so that the answer is the same before and after NFC. */
+static bool
+ends_with_virama(UChar32 c)
+{
+        UErrorCode status = U_ZERO_ERROR;
+        UChar d[8];
+        int32_t n;
+        UChar32 last;
+
+        if (u_getCombiningClass(c) == 9)
+                return true;
+        pthread_once(&nfc_once, nfc_init);
+        if (!nfc_instance)
+                return false;
+        n = unorm2_getDecomposition(nfc_instance, c, d, 8, &status);
+        if (U_FAILURE(status) || n <= 0)
+                return false;
+        U16_GET(d, 0, n - 1, n, last);
+        return u_getCombiningClass(last) == 9;
+}
+
 /* Whether a ZWNJ or ZWJ between @p prev and @p next (-1: none) does any
  * work and must be kept. Besides letters of one joining script, a joiner
  * right after a virama is kept even at a word end (Malayalam chillu forms
@@ -204,7 +240,7 @@ joins(UChar32 c, UChar32 prev, UChar32 next)
 {
         if (prev < 0)
                 return false;
-        if (u_getCombiningClass(prev) == 9) /* virama */
+        if (ends_with_virama(prev))
                 return true;
         if (next < 0)
                 return false;
@@ -380,18 +416,6 @@ clean(const unsigned char *in, size_t len, bool single_line,
 
 /* ------------------------------------------------------------------------
  * NFC through ICU. */
-
-static const UNormalizer2 *nfc_instance;
-static pthread_once_t nfc_once = PTHREAD_ONCE_INIT;
-
-static void
-nfc_init(void)
-{
-        UErrorCode status = U_ZERO_ERROR;
-        const UNormalizer2 *n = unorm2_getNFCInstance(&status);
-
-        nfc_instance = U_SUCCESS(status) ? n : NULL;
-}
 
 static bool
 grow(void **p, size_t *cap, size_t need, size_t elem)

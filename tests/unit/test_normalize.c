@@ -1,0 +1,569 @@
+/* Tests for src/pipeline/normalize.c: UTF-8 repair, removals, whitespace,
+ * NFC and the report. Expected strings are written out byte by byte; the
+ * comments give the code points. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "newsd/normalize.h"
+
+#define FFFD "\xEF\xBF\xBD"
+
+/* Normalizes @p len bytes of @p in into fresh counters and checks the
+ * result against @p want. */
+static nd_norm_stats
+check_n(const char *in, size_t len, int single_line, const char *want)
+{
+        nd_norm_stats st = {0};
+        char *got = nd_norm_text(in, len, single_line, &st);
+
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        free(got);
+        return st;
+}
+
+static nd_norm_stats
+check(const char *in, const char *want)
+{
+        return check_n(in, strlen(in), 0, want);
+}
+
+static bool
+all_zero(const nd_norm_stats *st)
+{
+        static const nd_norm_stats zero;
+
+        return memcmp(st, &zero, sizeof(zero)) == 0;
+}
+
+static void
+test_clean_text_untouched(void **state)
+{
+        nd_norm_stats st;
+
+        (void)state;
+        st = check("Plain text.\n\nSecond paragraph, one line.\nAnd a third.",
+                   "Plain text.\n\nSecond paragraph, one line.\nAnd a third.");
+        assert_true(all_zero(&st));
+        /* Precomposed, already NFC. U+00E9 U+00FC U+00DF. */
+        st = check("caf\xC3\xA9 \xC3\xBC\x62\x65r Stra\xC3\x9F\x65",
+                   "caf\xC3\xA9 \xC3\xBC\x62\x65r Stra\xC3\x9F\x65");
+        assert_true(all_zero(&st));
+        /* An emoji (U+1F600) and a U+FFFD already in the input. */
+        st = check("ok \xF0\x9F\x98\x80 " FFFD, "ok \xF0\x9F\x98\x80 " FFFD);
+        assert_true(all_zero(&st));
+        st = check("", "");
+        assert_true(all_zero(&st));
+}
+
+static void
+test_invalid_utf8(void **state)
+{
+        nd_norm_stats st;
+
+        (void)state;
+        /* Overlong NUL: C0 can start nothing, 80 is a lone continuation. */
+        st = check_n("a\xC0\x80" "b", 4, 0, "a" FFFD FFFD "b");
+        assert_int_equal(st.invalid_utf8, 2);
+        assert_int_equal(st.nul_removed, 0);
+        /* Overlong 3- and 4-byte forms: E0 needs A0..BF next, F0 90..BF. */
+        st = check("\xE0\x80\x80", FFFD FFFD FFFD);
+        assert_int_equal(st.invalid_utf8, 3);
+        st = check("\xF0\x80\x80\x80", FFFD FFFD FFFD FFFD);
+        assert_int_equal(st.invalid_utf8, 4);
+        /* A surrogate (U+D800) encoded in UTF-8; U+D7FF just below is
+         * fine. */
+        st = check("\xED\xA0\x80", FFFD FFFD FFFD);
+        assert_int_equal(st.invalid_utf8, 3);
+        st = check("\xED\x9F\xBF", "\xED\x9F\xBF");
+        assert_true(all_zero(&st));
+        /* Above U+10FFFF. */
+        st = check("\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD);
+        assert_int_equal(st.invalid_utf8, 4);
+        /* Truncated at the end: the valid prefix is one error. */
+        st = check("ab\xE2\x82", "ab" FFFD);
+        assert_int_equal(st.invalid_utf8, 1);
+        st = check("x\xF0\x9F\x98", "x" FFFD);
+        assert_int_equal(st.invalid_utf8, 1);
+        st = check("\xC3", FFFD);
+        assert_int_equal(st.invalid_utf8, 1);
+        /* Truncated before an ASCII byte, which is kept. */
+        st = check("\xE2\x82" "A", FFFD "A");
+        assert_int_equal(st.invalid_utf8, 1);
+        /* The old 5- and 6-byte forms: every byte is an error. */
+        st = check("\xF8\x88\x80\x80\x80", FFFD FFFD FFFD FFFD FFFD);
+        assert_int_equal(st.invalid_utf8, 5);
+        st = check("\xFC\x84\x80\x80\x80\x80",
+                   FFFD FFFD FFFD FFFD FFFD FFFD);
+        assert_int_equal(st.invalid_utf8, 6);
+        /* Lone continuation bytes, and FE FF (not a BOM in UTF-8). */
+        st = check("a\x80" "b\xBF", "a" FFFD "b" FFFD);
+        assert_int_equal(st.invalid_utf8, 2);
+        st = check("\xFE\xFF", FFFD FFFD);
+        assert_int_equal(st.invalid_utf8, 2);
+        /* The example of Unicode 15 ch. 3 (Table 3-8): 61 F1 80 80 E1 80
+         * C2 62 80 63 80 BF 64 is a, 3 x FFFD, b, FFFD, c, 2 x FFFD, d. */
+        st = check("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64",
+                   "a" FFFD FFFD FFFD "b" FFFD "c" FFFD FFFD "d");
+        assert_int_equal(st.invalid_utf8, 6);
+        assert_int_equal(st.controls_removed, 0);
+        assert_int_equal(st.nfc_changed, 0);
+}
+
+static void
+test_controls(void **state)
+{
+        nd_norm_stats st;
+
+        (void)state;
+        st = check_n("ab\0cd", 5, 0, "abcd");
+        assert_int_equal(st.controls_removed, 1);
+        assert_int_equal(st.nul_removed, 1);
+        st = check_n("\0\0x\0", 4, 0, "x");
+        assert_int_equal(st.controls_removed, 3);
+        assert_int_equal(st.nul_removed, 3);
+        /* U+0001, DEL, U+0080 (C1), an ESC sequence's ESC, FF and VT. */
+        st = check("a\x01" "b\x7F\xC2\x80" "c\x1B[1m\x0C\x0B", "abc[1m");
+        assert_int_equal(st.controls_removed, 6);
+        assert_int_equal(st.nul_removed, 0);
+        /* Removed characters are transparent to the blank runs. */
+        st = check("a \x01 b", "a b");
+        assert_int_equal(st.controls_removed, 1);
+        assert_int_equal(st.blank_runs, 1);
+}
+
+static void
+test_zero_width(void **state)
+{
+        nd_norm_stats st;
+
+        (void)state;
+        /* BOM at the start, and again inside. */
+        st = check("\xEF\xBB\xBFHello\xEF\xBB\xBF", "Hello");
+        assert_int_equal(st.zero_width_removed, 2);
+        /* ZWSP, soft hyphen, word joiner. */
+        st = check("foo\xE2\x80\x8B" "bar ex\xC2\xAD" "ample a\xE2\x81\xA0" "b",
+                   "foobar example ab");
+        assert_int_equal(st.zero_width_removed, 3);
+        /* ZWNJ and ZWJ between Latin letters join nothing. */
+        st = check("a\xE2\x80\x8C" "b\xE2\x80\x8D" "c", "abc");
+        assert_int_equal(st.zero_width_removed, 2);
+        assert_int_equal(st.bidi_removed, 0);
+}
+
+static void
+test_joiners_kept(void **state)
+{
+        nd_norm_stats st;
+        /* Persian "mi-khaham": MEEM, FARSI YEH, ZWNJ, KHAH, WAW, ALEF, HEH,
+         * MEEM. */
+        const char *persian = "\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE\xD9\x88"
+                              "\xD8\xA7\xD9\x87\xD9\x85";
+
+        (void)state;
+        st = check(persian, persian);
+        assert_true(all_zero(&st));
+        /* The same ZWNJ before a space joins nothing. */
+        st = check("\xD9\x85\xDB\x8C\xE2\x80\x8C \xD8\xAE",
+                   "\xD9\x85\xDB\x8C \xD8\xAE");
+        assert_int_equal(st.zero_width_removed, 1);
+        /* Arabic letter, FATHA (Script=Inherited, used by Arabic), ZWNJ,
+         * letter: kept. */
+        st = check("\xD8\xA8\xD9\x8E\xE2\x80\x8C\xD8\xA8",
+                   "\xD8\xA8\xD9\x8E\xE2\x80\x8C\xD8\xA8");
+        assert_true(all_zero(&st));
+        /* Between an Arabic and a Latin letter: removed. */
+        st = check("\xD8\xA8\xE2\x80\x8C" "b", "\xD8\xA8" "b");
+        assert_int_equal(st.zero_width_removed, 1);
+        /* Devanagari KA, VIRAMA, ZWJ, SSA (half form). */
+        st = check("\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8D\xE0\xA4\xB7",
+                   "\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8D\xE0\xA4\xB7");
+        assert_true(all_zero(&st));
+        /* Malayalam NA, VIRAMA, ZWJ at a word end (a chillu). */
+        st = check("\xE0\xB4\xA8\xE0\xB5\x8D\xE2\x80\x8D ab",
+                   "\xE0\xB4\xA8\xE0\xB5\x8D\xE2\x80\x8D ab");
+        assert_true(all_zero(&st));
+        /* Family emoji: MAN ZWJ WOMAN ZWJ GIRL. */
+        st = check("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D"
+                   "\xF0\x9F\x91\xA7",
+                   "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D"
+                   "\xF0\x9F\x91\xA7");
+        assert_true(all_zero(&st));
+        /* A ZWJ at the start of the text joins nothing. */
+        st = check("\xE2\x80\x8D\xD8\xA8", "\xD8\xA8");
+        assert_int_equal(st.zero_width_removed, 1);
+}
+
+static void
+test_bidi(void **state)
+{
+        nd_norm_stats st;
+
+        (void)state;
+        /* Hebrew "shalom", RLM, "CNN", LRM, Hebrew "olam". */
+        st = check("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x80\x8F" "CNN"
+                   "\xE2\x80\x8E \xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D",
+                   "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D CNN "
+                   "\xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D");
+        assert_int_equal(st.bidi_removed, 2);
+        assert_int_equal(st.zero_width_removed, 0);
+        assert_int_equal(st.blank_runs, 0);
+        /* RLE ... PDF, RLI ... PDI, RLO, ALM. */
+        st = check("\xE2\x80\xAB" "a\xE2\x80\xAC \xE2\x81\xA7" "b\xE2\x81\xA9"
+                   " \xE2\x80\xAE" "c\xD8\x9C",
+                   "a b c");
+        assert_int_equal(st.bidi_removed, 6);
+}
+
+static void
+test_line_endings(void **state)
+{
+        nd_norm_stats st;
+
+        (void)state;
+        st = check("a\r\nb", "a\nb");
+        assert_int_equal(st.line_endings, 1);
+        assert_int_equal(st.blank_runs, 0);
+        st = check("a\rb", "a\nb");
+        assert_int_equal(st.line_endings, 1);
+        /* CR then CRLF: two line ends, a blank line. */
+        st = check("a\r\r\nb", "a\n\nb");
+        assert_int_equal(st.line_endings, 2);
+        assert_int_equal(st.blank_runs, 0);
+        /* NEL, LS, PS. */
+        st = check("a\xC2\x85" "b\xE2\x80\xA8" "c\xE2\x80\xA9" "d",
+                   "a\nb\nc\nd");
+        assert_int_equal(st.line_endings, 3);
+        assert_int_equal(st.controls_removed, 0);
+        /* Windows paragraphs: four CRLF are two newlines too many. */
+        st = check("a\r\n\r\n\r\n\r\nb", "a\n\nb");
+        assert_int_equal(st.line_endings, 4);
+        assert_int_equal(st.blank_runs, 1);
+}
+
+static void
+test_spaces(void **state)
+{
+        nd_norm_stats st;
+
+        (void)state;
+        st = check("10\xC2\xA0km", "10 km");
+        assert_int_equal(st.spaces_normalized, 1);
+        assert_int_equal(st.blank_runs, 0);
+        /* French guillemets with NARROW NO-BREAK SPACE; IDEOGRAPHIC SPACE,
+         * EM SPACE, OGHAM SPACE MARK. */
+        st = check("\xC2\xAB\xE2\x80\xAF" "bonjour\xE2\x80\xAF\xC2\xBB"
+                   "\xE3\x80\x80" "x\xE2\x80\x83" "y\xE1\x9A\x80" "z",
+                   "\xC2\xAB bonjour \xC2\xBB x y z");
+        assert_int_equal(st.spaces_normalized, 5);
+        st = check("a  \t b", "a b");
+        assert_int_equal(st.spaces_normalized, 1);
+        assert_int_equal(st.blank_runs, 1);
+        st = check("a\tb", "a b");
+        assert_int_equal(st.spaces_normalized, 1);
+        assert_int_equal(st.blank_runs, 0);
+}
+
+static void
+test_blank_runs(void **state)
+{
+        nd_norm_stats st;
+
+        (void)state;
+        /* Trailing spaces of a line. */
+        st = check("a \nb", "a\nb");
+        assert_int_equal(st.blank_runs, 1);
+        st = check("a\n\n\n\nb", "a\n\nb");
+        assert_int_equal(st.blank_runs, 1);
+        /* Lines of spaces only are blank lines: one run. */
+        st = check("a\n \n \nb", "a\n\nb");
+        assert_int_equal(st.blank_runs, 1);
+        /* Only line ends are trimmed: an indent becomes one space. */
+        st = check("a\n  b", "a\n b");
+        assert_int_equal(st.blank_runs, 1);
+        st = check("a\n b", "a\n b");
+        assert_true(all_zero(&st));
+        st = check("a\n\n b", "a\n\n b");
+        assert_true(all_zero(&st));
+        /* The ends of the text, newlines included. */
+        st = check("  a  ", "a");
+        assert_int_equal(st.blank_runs, 2);
+        st = check("\n\na\n", "a");
+        assert_int_equal(st.blank_runs, 2);
+        st = check("  \n \t ", "");
+        assert_int_equal(st.blank_runs, 1);
+        assert_int_equal(st.spaces_normalized, 1);
+        /* Two separate runs in one line. */
+        st = check("a  b  c", "a b c");
+        assert_int_equal(st.blank_runs, 2);
+}
+
+static void
+test_single_line(void **state)
+{
+        nd_norm_stats st;
+        const char *in = "Breaking:\nnews  today\r\n";
+
+        (void)state;
+        /* LF and CRLF become spaces (2 spaces_normalized, 1 line ending);
+         * the double space and the trailing blank are two runs. */
+        st = check_n(in, strlen(in), 1, "Breaking: news today");
+        assert_int_equal(st.spaces_normalized, 2);
+        assert_int_equal(st.line_endings, 1);
+        assert_int_equal(st.blank_runs, 2);
+        st = check_n("a\n\n\nb", 5, 1, "a b");
+        assert_int_equal(st.spaces_normalized, 3);
+        assert_int_equal(st.blank_runs, 1);
+}
+
+static void
+test_nfc(void **state)
+{
+        nd_norm_stats st;
+
+        (void)state;
+        /* e + COMBINING ACUTE ACCENT -> U+00E9. */
+        st = check("caf\x65\xCC\x81", "caf\xC3\xA9");
+        assert_int_equal(st.nfc_changed, 1);
+        assert_int_equal(st.invalid_utf8 + st.blank_runs, 0);
+        /* Counted once per text, however many characters changed. */
+        st = check("e\xCC\x81 e\xCC\x81", "\xC3\xA9 \xC3\xA9");
+        assert_int_equal(st.nfc_changed, 1);
+        /* a + ACUTE (ccc 230) + DOT BELOW (ccc 220): reordered, then a+dot
+         * below composes to U+1EA1 and the acute stays combining. */
+        st = check("a\xCC\x81\xCC\xA3", "\xE1\xBA\xA1\xCC\x81");
+        assert_int_equal(st.nfc_changed, 1);
+        /* ANGSTROM SIGN is a singleton: U+00C5. */
+        st = check("1 \xE2\x84\xAB", "1 \xC3\x85");
+        assert_int_equal(st.nfc_changed, 1);
+        /* Hangul jamo L + V compose to the syllable U+AC00. */
+        st = check("\xE1\x84\x80\xE1\x85\xA1", "\xEA\xB0\x80");
+        assert_int_equal(st.nfc_changed, 1);
+        /* A composition across a removed ZWSP: the mark meets its base. */
+        st = check("e\xE2\x80\x8B\xCC\x81", "\xC3\xA9");
+        assert_int_equal(st.zero_width_removed, 1);
+        assert_int_equal(st.nfc_changed, 1);
+        /* Not NFKC: the fi ligature and full-width A stay. */
+        st = check("\xEF\xAC\x81 \xEF\xBC\xA1", "\xEF\xAC\x81 \xEF\xBC\xA1");
+        assert_true(all_zero(&st));
+}
+
+/* Texts longer than one NFC piece: the change must land in the right place
+ * whatever piece it falls in, and the untouched pieces must be copied. */
+static void
+test_nfc_long(void **state)
+{
+        const size_t n = 40000;
+        char *in = malloc(n + 16), *want = malloc(n + 16), *got;
+        nd_norm_stats st = {0};
+
+        (void)state;
+        assert_non_null(in);
+        assert_non_null(want);
+        /* 16384 x 'a', decomposed e-acute, then 'b' up to n bytes, then a
+         * Hebrew ALEF (NFC, but not ASCII). */
+        memset(in, 'a', 16384);
+        memcpy(in + 16384, "e\xCC\x81", 3);
+        memset(in + 16387, 'b', n - 16387);
+        memcpy(in + n, "\xD7\x90", 3);
+        memset(want, 'a', 16384);
+        memcpy(want + 16384, "\xC3\xA9", 2);
+        memset(want + 16386, 'b', n - 16387);
+        memcpy(want + n - 1, "\xD7\x90", 3);
+        got = nd_norm_text(in, n + 2, 0, &st);
+        assert_non_null(got);
+        assert_int_equal(strlen(got), n + 1);
+        assert_string_equal(got, want);
+        assert_int_equal(st.nfc_changed, 1);
+        free(got);
+
+        /* Hebrew letters with no ASCII at all (one piece, however long),
+         * ending in e + acute. */
+        memset(&st, 0, sizeof(st));
+        for (size_t i = 0; i < n; i += 2)
+                memcpy(in + i, "\xD7\x90", 2);
+        memcpy(in + n, "e\xCC\x81", 4);
+        memcpy(want, in, n);
+        memcpy(want + n, "\xC3\xA9", 3);
+        got = nd_norm_text(in, n + 3, 0, &st);
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        assert_int_equal(st.nfc_changed, 1);
+        free(got);
+        free(in);
+        free(want);
+}
+
+static void
+test_stats_accumulate(void **state)
+{
+        nd_norm_stats st = {0};
+        char *a = nd_norm_text("x\0y", 3, 0, &st);
+        char *b = nd_norm_text("\xFFz\0", 3, 1, &st);
+
+        (void)state;
+        assert_string_equal(a, "xy");
+        assert_string_equal(b, FFFD "z");
+        assert_int_equal(st.nul_removed, 2);
+        assert_int_equal(st.controls_removed, 2);
+        assert_int_equal(st.invalid_utf8, 1);
+        free(a);
+        free(b);
+}
+
+static void
+test_report(void **state)
+{
+        nd_norm_stats st = {0};
+        json_t *r = nd_norm_report(&st);
+
+        (void)state;
+        assert_non_null(r);
+        assert_int_equal(json_object_size(r), 1);
+        assert_true(json_is_false(json_object_get(r, "changed")));
+        json_decref(r);
+
+        st.invalid_utf8 = 2;
+        st.nul_removed = 1;
+        st.controls_removed = 1;
+        st.nfc_changed = 1;
+        r = nd_norm_report(&st);
+        assert_int_equal(json_object_size(r), 5);
+        assert_true(json_is_true(json_object_get(r, "changed")));
+        assert_int_equal(json_integer_value(json_object_get(r,
+                                                            "invalid_utf8")),
+                         2);
+        assert_int_equal(json_integer_value(json_object_get(r, "nul_removed")),
+                         1);
+        assert_int_equal(
+                json_integer_value(json_object_get(r, "controls_removed")), 1);
+        assert_int_equal(json_integer_value(json_object_get(r, "nfc_changed")),
+                         1);
+        assert_null(json_object_get(r, "blank_runs"));
+        json_decref(r);
+
+        /* Every counter has its member. */
+        st = (nd_norm_stats){1, 2, 3, 4, 5, 6, 7, 8, 9};
+        r = nd_norm_report(&st);
+        assert_int_equal(json_object_size(r), 10);
+        assert_int_equal(
+                json_integer_value(json_object_get(r, "zero_width_removed")),
+                4);
+        assert_int_equal(json_integer_value(json_object_get(r, "bidi_removed")),
+                         5);
+        assert_int_equal(json_integer_value(json_object_get(r, "line_endings")),
+                         6);
+        assert_int_equal(
+                json_integer_value(json_object_get(r, "spaces_normalized")), 7);
+        assert_int_equal(json_integer_value(json_object_get(r, "blank_runs")),
+                         8);
+        json_decref(r);
+}
+
+static char *
+read_sample(const char *name, size_t *len)
+{
+        const char *dir = getenv("NEWSD_SAMPLES_DIR");
+        char path[4096];
+        FILE *f;
+        char *buf;
+        long n;
+
+        if (!dir)
+                fail_msg("NEWSD_SAMPLES_DIR is not set");
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        f = fopen(path, "rb");
+        if (!f)
+                fail_msg("cannot open %s", path);
+        fseek(f, 0, SEEK_END);
+        n = ftell(f);
+        rewind(f);
+        buf = malloc((size_t)n + 1);
+        assert_non_null(buf);
+        assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+        buf[n] = '\0';
+        fclose(f);
+        *len = (size_t)n;
+        return buf;
+}
+
+/* The Hebrew sample is clean NFC text with no trailing newline. The only
+ * rule that applies to it is the indent rule: its five bullet lines start
+ * with two spaces, which become one. Everything else must come out byte for
+ * byte, and the report must say exactly that. */
+static void
+test_hebrew_sample(void **state)
+{
+        size_t len, i, o = 0, indents = 0;
+        char *in = read_sample("he-belarus-china.txt", &len);
+        char *want = malloc(len + 1), *got, *again;
+        nd_norm_stats st = {0}, st2 = {0};
+        json_t *r;
+
+        (void)state;
+        assert_non_null(want);
+        for (i = 0; i < len; i++) {
+                want[o++] = in[i];
+                if (in[i] == '\n' && i + 2 < len && in[i + 1] == ' ' &&
+                    in[i + 2] == ' ') {
+                        want[o++] = ' ';
+                        i += 2;
+                        indents++;
+                }
+        }
+        want[o] = '\0';
+        assert_int_equal(indents, 5);
+
+        got = nd_norm_text(in, len, 0, &st);
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        r = nd_norm_report(&st);
+        assert_int_equal(json_object_size(r), 2);
+        assert_true(json_is_true(json_object_get(r, "changed")));
+        assert_int_equal(json_integer_value(json_object_get(r, "blank_runs")),
+                         5);
+        json_decref(r);
+
+        /* Normalized text is a fixed point: nothing changes, nothing is
+         * reported. */
+        again = nd_norm_text(got, strlen(got), 0, &st2);
+        assert_string_equal(again, got);
+        assert_true(all_zero(&st2));
+        r = nd_norm_report(&st2);
+        assert_true(json_is_false(json_object_get(r, "changed")));
+        json_decref(r);
+        free(again);
+        free(got);
+        free(want);
+        free(in);
+}
+
+int
+main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_clean_text_untouched),
+                cmocka_unit_test(test_invalid_utf8),
+                cmocka_unit_test(test_controls),
+                cmocka_unit_test(test_zero_width),
+                cmocka_unit_test(test_joiners_kept),
+                cmocka_unit_test(test_bidi),
+                cmocka_unit_test(test_line_endings),
+                cmocka_unit_test(test_spaces),
+                cmocka_unit_test(test_blank_runs),
+                cmocka_unit_test(test_single_line),
+                cmocka_unit_test(test_nfc),
+                cmocka_unit_test(test_nfc_long),
+                cmocka_unit_test(test_stats_accumulate),
+                cmocka_unit_test(test_report),
+                cmocka_unit_test(test_hebrew_sample),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
