@@ -15,24 +15,46 @@
 
 #define FFFD "\xEF\xBF\xBD"
 
-/* Normalizes @p len bytes of @p in into fresh counters and checks the
- * result against @p want. */
-static nd_norm_stats
-check_n(const char *in, size_t len, int single_line, const char *want)
-{
-        nd_norm_stats st = {0};
-        char *got = nd_norm_text(in, len, single_line, &st);
+/* One hand-worked case: input, expected output, and every counter
+ * expected (the ones not named are zero). */
+typedef struct ncase {
+        const char *in;
+        size_t len; /* 0: strlen(in) */
+        int single_line;
+        const char *want;
+        nd_norm_stats st;
+} ncase;
 
-        assert_non_null(got);
-        assert_string_equal(got, want);
-        free(got);
-        return st;
-}
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static nd_norm_stats
-check(const char *in, const char *want)
+static void
+run_cases(const ncase *cases, size_t n)
 {
-        return check_n(in, strlen(in), 0, want);
+        for (size_t i = 0; i < n; i++) {
+                const ncase *c = &cases[i];
+                nd_norm_stats st = {0};
+                size_t len = c->len ? c->len : strlen(c->in);
+                char *got = nd_norm_text(c->in, len, c->single_line, &st);
+
+                assert_non_null(got);
+                if (strcmp(got, c->want) != 0)
+                        fail_msg("case %zu: output differs", i);
+                free(got);
+#define FIELD(f)                                                        \
+        if (st.f != c->st.f)                                            \
+                fail_msg("case %zu: %s is %zu, want %zu", i, #f, st.f,  \
+                         c->st.f)
+                FIELD(invalid_utf8);
+                FIELD(controls_removed);
+                FIELD(nul_removed);
+                FIELD(zero_width_removed);
+                FIELD(bidi_removed);
+                FIELD(line_endings);
+                FIELD(spaces_normalized);
+                FIELD(blank_runs);
+                FIELD(nfc_changed);
+#undef FIELD
+        }
 }
 
 static bool
@@ -46,313 +68,281 @@ all_zero(const nd_norm_stats *st)
 static void
 test_clean_text_untouched(void **state)
 {
-        nd_norm_stats st;
+        static const ncase cases[] = {
+                {"Plain text.\n\nSecond paragraph, one line.\nAnd a third.", 0,
+                 0, "Plain text.\n\nSecond paragraph, one line.\nAnd a third."},
+                /* Precomposed, already NFC: U+00E9 U+00FC U+00DF. */
+                {"caf\xC3\xA9 \xC3\xBC" "ber Stra\xC3\x9F" "e", 0, 0,
+                 "caf\xC3\xA9 \xC3\xBC" "ber Stra\xC3\x9F" "e"},
+                /* An emoji (U+1F600) and a U+FFFD already in the input. */
+                {"ok \xF0\x9F\x98\x80 " FFFD, 0, 0, "ok \xF0\x9F\x98\x80 " FFFD},
+                {"", 0, 0, ""},
+                /* Not NFKC: the fi ligature and full-width A stay. */
+                {"\xEF\xAC\x81 \xEF\xBC\xA1", 0, 0, "\xEF\xAC\x81 \xEF\xBC\xA1"},
+        };
 
         (void)state;
-        st = check("Plain text.\n\nSecond paragraph, one line.\nAnd a third.",
-                   "Plain text.\n\nSecond paragraph, one line.\nAnd a third.");
-        assert_true(all_zero(&st));
-        /* Precomposed, already NFC. U+00E9 U+00FC U+00DF. */
-        st = check("caf\xC3\xA9 \xC3\xBC\x62\x65r Stra\xC3\x9F\x65",
-                   "caf\xC3\xA9 \xC3\xBC\x62\x65r Stra\xC3\x9F\x65");
-        assert_true(all_zero(&st));
-        /* An emoji (U+1F600) and a U+FFFD already in the input. */
-        st = check("ok \xF0\x9F\x98\x80 " FFFD, "ok \xF0\x9F\x98\x80 " FFFD);
-        assert_true(all_zero(&st));
-        st = check("", "");
-        assert_true(all_zero(&st));
+        run_cases(cases, N(cases));
 }
 
 static void
 test_invalid_utf8(void **state)
 {
-        nd_norm_stats st;
+        static const ncase cases[] = {
+                /* Overlong NUL: C0 can start nothing, 80 is a lone
+                 * continuation. */
+                {"a\xC0\x80" "b", 4, 0, "a" FFFD FFFD "b", {.invalid_utf8 = 2}},
+                /* Overlong 3- and 4-byte forms: E0 needs A0..BF next, F0
+                 * 90..BF. */
+                {"\xE0\x80\x80", 0, 0, FFFD FFFD FFFD, {.invalid_utf8 = 3}},
+                {"\xF0\x80\x80\x80", 0, 0, FFFD FFFD FFFD FFFD,
+                 {.invalid_utf8 = 4}},
+                /* A surrogate (U+D800) encoded in UTF-8; U+D7FF just below
+                 * is fine. */
+                {"\xED\xA0\x80", 0, 0, FFFD FFFD FFFD, {.invalid_utf8 = 3}},
+                {"\xED\x9F\xBF", 0, 0, "\xED\x9F\xBF"},
+                /* Above U+10FFFF. */
+                {"\xF4\x90\x80\x80", 0, 0, FFFD FFFD FFFD FFFD,
+                 {.invalid_utf8 = 4}},
+                /* Truncated at the end: the valid prefix is one error. */
+                {"ab\xE2\x82", 0, 0, "ab" FFFD, {.invalid_utf8 = 1}},
+                {"x\xF0\x9F\x98", 0, 0, "x" FFFD, {.invalid_utf8 = 1}},
+                {"\xC3", 0, 0, FFFD, {.invalid_utf8 = 1}},
+                /* Truncated before an ASCII byte, which is kept. */
+                {"\xE2\x82" "A", 0, 0, FFFD "A", {.invalid_utf8 = 1}},
+                /* The old 5- and 6-byte forms: every byte is an error. */
+                {"\xF8\x88\x80\x80\x80", 0, 0, FFFD FFFD FFFD FFFD FFFD,
+                 {.invalid_utf8 = 5}},
+                {"\xFC\x84\x80\x80\x80\x80", 0, 0,
+                 FFFD FFFD FFFD FFFD FFFD FFFD, {.invalid_utf8 = 6}},
+                /* Lone continuation bytes, and FE FF (not a BOM in
+                 * UTF-8). */
+                {"a\x80" "b\xBF", 0, 0, "a" FFFD "b" FFFD, {.invalid_utf8 = 2}},
+                {"\xFE\xFF", 0, 0, FFFD FFFD, {.invalid_utf8 = 2}},
+                /* The example of Unicode 15 ch. 3 (Table 3-8): 61 F1 80 80
+                 * E1 80 C2 62 80 63 80 BF 64 is a, 3 x FFFD, b, FFFD, c,
+                 * 2 x FFFD, d. */
+                {"\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64", 0, 0,
+                 "a" FFFD FFFD FFFD "b" FFFD "c" FFFD FFFD "d",
+                 {.invalid_utf8 = 6}},
+        };
 
         (void)state;
-        /* Overlong NUL: C0 can start nothing, 80 is a lone continuation. */
-        st = check_n("a\xC0\x80" "b", 4, 0, "a" FFFD FFFD "b");
-        assert_int_equal(st.invalid_utf8, 2);
-        assert_int_equal(st.nul_removed, 0);
-        /* Overlong 3- and 4-byte forms: E0 needs A0..BF next, F0 90..BF. */
-        st = check("\xE0\x80\x80", FFFD FFFD FFFD);
-        assert_int_equal(st.invalid_utf8, 3);
-        st = check("\xF0\x80\x80\x80", FFFD FFFD FFFD FFFD);
-        assert_int_equal(st.invalid_utf8, 4);
-        /* A surrogate (U+D800) encoded in UTF-8; U+D7FF just below is
-         * fine. */
-        st = check("\xED\xA0\x80", FFFD FFFD FFFD);
-        assert_int_equal(st.invalid_utf8, 3);
-        st = check("\xED\x9F\xBF", "\xED\x9F\xBF");
-        assert_true(all_zero(&st));
-        /* Above U+10FFFF. */
-        st = check("\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD);
-        assert_int_equal(st.invalid_utf8, 4);
-        /* Truncated at the end: the valid prefix is one error. */
-        st = check("ab\xE2\x82", "ab" FFFD);
-        assert_int_equal(st.invalid_utf8, 1);
-        st = check("x\xF0\x9F\x98", "x" FFFD);
-        assert_int_equal(st.invalid_utf8, 1);
-        st = check("\xC3", FFFD);
-        assert_int_equal(st.invalid_utf8, 1);
-        /* Truncated before an ASCII byte, which is kept. */
-        st = check("\xE2\x82" "A", FFFD "A");
-        assert_int_equal(st.invalid_utf8, 1);
-        /* The old 5- and 6-byte forms: every byte is an error. */
-        st = check("\xF8\x88\x80\x80\x80", FFFD FFFD FFFD FFFD FFFD);
-        assert_int_equal(st.invalid_utf8, 5);
-        st = check("\xFC\x84\x80\x80\x80\x80",
-                   FFFD FFFD FFFD FFFD FFFD FFFD);
-        assert_int_equal(st.invalid_utf8, 6);
-        /* Lone continuation bytes, and FE FF (not a BOM in UTF-8). */
-        st = check("a\x80" "b\xBF", "a" FFFD "b" FFFD);
-        assert_int_equal(st.invalid_utf8, 2);
-        st = check("\xFE\xFF", FFFD FFFD);
-        assert_int_equal(st.invalid_utf8, 2);
-        /* The example of Unicode 15 ch. 3 (Table 3-8): 61 F1 80 80 E1 80
-         * C2 62 80 63 80 BF 64 is a, 3 x FFFD, b, FFFD, c, 2 x FFFD, d. */
-        st = check("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64",
-                   "a" FFFD FFFD FFFD "b" FFFD "c" FFFD FFFD "d");
-        assert_int_equal(st.invalid_utf8, 6);
-        assert_int_equal(st.controls_removed, 0);
-        assert_int_equal(st.nfc_changed, 0);
+        run_cases(cases, N(cases));
 }
 
 static void
 test_controls(void **state)
 {
-        nd_norm_stats st;
+        static const ncase cases[] = {
+                {"ab\0cd", 5, 0, "abcd",
+                 {.controls_removed = 1, .nul_removed = 1}},
+                {"\0\0x\0", 4, 0, "x",
+                 {.controls_removed = 3, .nul_removed = 3}},
+                /* U+0001, DEL, U+0080 (C1), an escape sequence's ESC, FF
+                 * and VT. */
+                {"a\x01" "b\x7F\xC2\x80" "c\x1B[1m\x0C\x0B", 0, 0, "abc[1m",
+                 {.controls_removed = 6}},
+                /* Removed characters are transparent to blank runs. */
+                {"a \x01 b", 0, 0, "a b",
+                 {.controls_removed = 1, .blank_runs = 1}},
+        };
 
         (void)state;
-        st = check_n("ab\0cd", 5, 0, "abcd");
-        assert_int_equal(st.controls_removed, 1);
-        assert_int_equal(st.nul_removed, 1);
-        st = check_n("\0\0x\0", 4, 0, "x");
-        assert_int_equal(st.controls_removed, 3);
-        assert_int_equal(st.nul_removed, 3);
-        /* U+0001, DEL, U+0080 (C1), an ESC sequence's ESC, FF and VT. */
-        st = check("a\x01" "b\x7F\xC2\x80" "c\x1B[1m\x0C\x0B", "abc[1m");
-        assert_int_equal(st.controls_removed, 6);
-        assert_int_equal(st.nul_removed, 0);
-        /* Removed characters are transparent to the blank runs. */
-        st = check("a \x01 b", "a b");
-        assert_int_equal(st.controls_removed, 1);
-        assert_int_equal(st.blank_runs, 1);
+        run_cases(cases, N(cases));
 }
 
 static void
 test_zero_width(void **state)
 {
-        nd_norm_stats st;
+        static const ncase cases[] = {
+                /* BOM at the start, and again at the end. */
+                {"\xEF\xBB\xBFHello\xEF\xBB\xBF", 0, 0, "Hello",
+                 {.zero_width_removed = 2}},
+                /* ZWSP, soft hyphen, word joiner. */
+                {"foo\xE2\x80\x8B" "bar ex\xC2\xAD" "ample a\xE2\x81\xA0" "b",
+                 0, 0, "foobar example ab", {.zero_width_removed = 3}},
+                /* ZWNJ and ZWJ between Latin letters join nothing. */
+                {"a\xE2\x80\x8C" "b\xE2\x80\x8D" "c", 0, 0, "abc",
+                 {.zero_width_removed = 2}},
+                /* Persian ZWNJ before a space joins nothing. */
+                {"\xD9\x85\xDB\x8C\xE2\x80\x8C \xD8\xAE", 0, 0,
+                 "\xD9\x85\xDB\x8C \xD8\xAE", {.zero_width_removed = 1}},
+                /* Between an Arabic and a Latin letter: removed. */
+                {"\xD8\xA8\xE2\x80\x8C" "b", 0, 0, "\xD8\xA8" "b",
+                 {.zero_width_removed = 1}},
+                /* A ZWJ at the start of the text joins nothing. */
+                {"\xE2\x80\x8D\xD8\xA8", 0, 0, "\xD8\xA8",
+                 {.zero_width_removed = 1}},
+        };
 
         (void)state;
-        /* BOM at the start, and again inside. */
-        st = check("\xEF\xBB\xBFHello\xEF\xBB\xBF", "Hello");
-        assert_int_equal(st.zero_width_removed, 2);
-        /* ZWSP, soft hyphen, word joiner. */
-        st = check("foo\xE2\x80\x8B" "bar ex\xC2\xAD" "ample a\xE2\x81\xA0" "b",
-                   "foobar example ab");
-        assert_int_equal(st.zero_width_removed, 3);
-        /* ZWNJ and ZWJ between Latin letters join nothing. */
-        st = check("a\xE2\x80\x8C" "b\xE2\x80\x8D" "c", "abc");
-        assert_int_equal(st.zero_width_removed, 2);
-        assert_int_equal(st.bidi_removed, 0);
+        run_cases(cases, N(cases));
 }
 
+/* Joiners that do work are kept: the input comes out as it went in. */
 static void
 test_joiners_kept(void **state)
 {
-        nd_norm_stats st;
-        /* Persian "mi-khaham": MEEM, FARSI YEH, ZWNJ, KHAH, WAW, ALEF, HEH,
-         * MEEM. */
-        const char *persian = "\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE\xD9\x88"
-                              "\xD8\xA7\xD9\x87\xD9\x85";
+        static const char *const kept[] = {
+                /* Persian "mi-khaham": MEEM, FARSI YEH, ZWNJ, KHAH, WAW,
+                 * ALEF, HEH, MEEM. */
+                "\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE\xD9\x88\xD8\xA7\xD9\x87"
+                "\xD9\x85",
+                /* Arabic BEH, FATHA (Script=Inherited, used by Arabic),
+                 * ZWNJ, BEH. */
+                "\xD8\xA8\xD9\x8E\xE2\x80\x8C\xD8\xA8",
+                /* Devanagari KA, VIRAMA, ZWJ, SSA (half form). */
+                "\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8D\xE0\xA4\xB7",
+                /* Malayalam NA, VIRAMA, ZWJ at a word end (a chillu). */
+                "\xE0\xB4\xA8\xE0\xB5\x8D\xE2\x80\x8D ab",
+                /* Family emoji: MAN ZWJ WOMAN ZWJ GIRL. */
+                "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D"
+                "\xF0\x9F\x91\xA7",
+        };
+        ncase c = {0};
 
         (void)state;
-        st = check(persian, persian);
-        assert_true(all_zero(&st));
-        /* The same ZWNJ before a space joins nothing. */
-        st = check("\xD9\x85\xDB\x8C\xE2\x80\x8C \xD8\xAE",
-                   "\xD9\x85\xDB\x8C \xD8\xAE");
-        assert_int_equal(st.zero_width_removed, 1);
-        /* Arabic letter, FATHA (Script=Inherited, used by Arabic), ZWNJ,
-         * letter: kept. */
-        st = check("\xD8\xA8\xD9\x8E\xE2\x80\x8C\xD8\xA8",
-                   "\xD8\xA8\xD9\x8E\xE2\x80\x8C\xD8\xA8");
-        assert_true(all_zero(&st));
-        /* Between an Arabic and a Latin letter: removed. */
-        st = check("\xD8\xA8\xE2\x80\x8C" "b", "\xD8\xA8" "b");
-        assert_int_equal(st.zero_width_removed, 1);
-        /* Devanagari KA, VIRAMA, ZWJ, SSA (half form). */
-        st = check("\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8D\xE0\xA4\xB7",
-                   "\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8D\xE0\xA4\xB7");
-        assert_true(all_zero(&st));
-        /* Malayalam NA, VIRAMA, ZWJ at a word end (a chillu). */
-        st = check("\xE0\xB4\xA8\xE0\xB5\x8D\xE2\x80\x8D ab",
-                   "\xE0\xB4\xA8\xE0\xB5\x8D\xE2\x80\x8D ab");
-        assert_true(all_zero(&st));
-        /* Family emoji: MAN ZWJ WOMAN ZWJ GIRL. */
-        st = check("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D"
-                   "\xF0\x9F\x91\xA7",
-                   "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D"
-                   "\xF0\x9F\x91\xA7");
-        assert_true(all_zero(&st));
-        /* A ZWJ at the start of the text joins nothing. */
-        st = check("\xE2\x80\x8D\xD8\xA8", "\xD8\xA8");
-        assert_int_equal(st.zero_width_removed, 1);
+        for (size_t i = 0; i < N(kept); i++) {
+                c.in = c.want = kept[i];
+                run_cases(&c, 1);
+        }
 }
 
 static void
 test_bidi(void **state)
 {
-        nd_norm_stats st;
+        static const ncase cases[] = {
+                /* Hebrew "shalom", RLM, "CNN", LRM, Hebrew "olam". */
+                {"\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x80\x8F" "CNN"
+                 "\xE2\x80\x8E \xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D",
+                 0, 0,
+                 "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D CNN "
+                 "\xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D",
+                 {.bidi_removed = 2}},
+                /* RLE ... PDF, RLI ... PDI, RLO, ALM. */
+                {"\xE2\x80\xAB" "a\xE2\x80\xAC \xE2\x81\xA7" "b\xE2\x81\xA9"
+                 " \xE2\x80\xAE" "c\xD8\x9C",
+                 0, 0, "a b c", {.bidi_removed = 6}},
+        };
 
         (void)state;
-        /* Hebrew "shalom", RLM, "CNN", LRM, Hebrew "olam". */
-        st = check("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x80\x8F" "CNN"
-                   "\xE2\x80\x8E \xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D",
-                   "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D CNN "
-                   "\xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D");
-        assert_int_equal(st.bidi_removed, 2);
-        assert_int_equal(st.zero_width_removed, 0);
-        assert_int_equal(st.blank_runs, 0);
-        /* RLE ... PDF, RLI ... PDI, RLO, ALM. */
-        st = check("\xE2\x80\xAB" "a\xE2\x80\xAC \xE2\x81\xA7" "b\xE2\x81\xA9"
-                   " \xE2\x80\xAE" "c\xD8\x9C",
-                   "a b c");
-        assert_int_equal(st.bidi_removed, 6);
+        run_cases(cases, N(cases));
 }
 
 static void
 test_line_endings(void **state)
 {
-        nd_norm_stats st;
+        static const ncase cases[] = {
+                {"a\r\nb", 0, 0, "a\nb", {.line_endings = 1}},
+                {"a\rb", 0, 0, "a\nb", {.line_endings = 1}},
+                /* CR then CRLF: two line ends, a blank line. */
+                {"a\r\r\nb", 0, 0, "a\n\nb", {.line_endings = 2}},
+                /* NEL, LS, PS. */
+                {"a\xC2\x85" "b\xE2\x80\xA8" "c\xE2\x80\xA9" "d", 0, 0,
+                 "a\nb\nc\nd", {.line_endings = 3}},
+                /* Four CRLF are two newlines too many. */
+                {"a\r\n\r\n\r\n\r\nb", 0, 0, "a\n\nb",
+                 {.line_endings = 4, .blank_runs = 1}},
+        };
 
         (void)state;
-        st = check("a\r\nb", "a\nb");
-        assert_int_equal(st.line_endings, 1);
-        assert_int_equal(st.blank_runs, 0);
-        st = check("a\rb", "a\nb");
-        assert_int_equal(st.line_endings, 1);
-        /* CR then CRLF: two line ends, a blank line. */
-        st = check("a\r\r\nb", "a\n\nb");
-        assert_int_equal(st.line_endings, 2);
-        assert_int_equal(st.blank_runs, 0);
-        /* NEL, LS, PS. */
-        st = check("a\xC2\x85" "b\xE2\x80\xA8" "c\xE2\x80\xA9" "d",
-                   "a\nb\nc\nd");
-        assert_int_equal(st.line_endings, 3);
-        assert_int_equal(st.controls_removed, 0);
-        /* Windows paragraphs: four CRLF are two newlines too many. */
-        st = check("a\r\n\r\n\r\n\r\nb", "a\n\nb");
-        assert_int_equal(st.line_endings, 4);
-        assert_int_equal(st.blank_runs, 1);
+        run_cases(cases, N(cases));
 }
 
 static void
 test_spaces(void **state)
 {
-        nd_norm_stats st;
+        static const ncase cases[] = {
+                {"10\xC2\xA0km", 0, 0, "10 km", {.spaces_normalized = 1}},
+                /* French guillemets with NARROW NO-BREAK SPACE; IDEOGRAPHIC
+                 * SPACE, EM SPACE, OGHAM SPACE MARK. */
+                {"\xC2\xAB\xE2\x80\xAF" "bonjour\xE2\x80\xAF\xC2\xBB"
+                 "\xE3\x80\x80" "x\xE2\x80\x83" "y\xE1\x9A\x80" "z",
+                 0, 0, "\xC2\xAB bonjour \xC2\xBB x y z",
+                 {.spaces_normalized = 5}},
+                {"a  \t b", 0, 0, "a b",
+                 {.spaces_normalized = 1, .blank_runs = 1}},
+                {"a\tb", 0, 0, "a b", {.spaces_normalized = 1}},
+        };
 
         (void)state;
-        st = check("10\xC2\xA0km", "10 km");
-        assert_int_equal(st.spaces_normalized, 1);
-        assert_int_equal(st.blank_runs, 0);
-        /* French guillemets with NARROW NO-BREAK SPACE; IDEOGRAPHIC SPACE,
-         * EM SPACE, OGHAM SPACE MARK. */
-        st = check("\xC2\xAB\xE2\x80\xAF" "bonjour\xE2\x80\xAF\xC2\xBB"
-                   "\xE3\x80\x80" "x\xE2\x80\x83" "y\xE1\x9A\x80" "z",
-                   "\xC2\xAB bonjour \xC2\xBB x y z");
-        assert_int_equal(st.spaces_normalized, 5);
-        st = check("a  \t b", "a b");
-        assert_int_equal(st.spaces_normalized, 1);
-        assert_int_equal(st.blank_runs, 1);
-        st = check("a\tb", "a b");
-        assert_int_equal(st.spaces_normalized, 1);
-        assert_int_equal(st.blank_runs, 0);
+        run_cases(cases, N(cases));
 }
 
 static void
 test_blank_runs(void **state)
 {
-        nd_norm_stats st;
+        static const ncase cases[] = {
+                /* Trailing spaces of a line. */
+                {"a \nb", 0, 0, "a\nb", {.blank_runs = 1}},
+                {"a\n\n\n\nb", 0, 0, "a\n\nb", {.blank_runs = 1}},
+                /* Lines of spaces only are blank lines: one run. */
+                {"a\n \n \nb", 0, 0, "a\n\nb", {.blank_runs = 1}},
+                /* Only line ends are trimmed: an indent becomes one
+                 * space. */
+                {"a\n  b", 0, 0, "a\n b", {.blank_runs = 1}},
+                {"a\n b", 0, 0, "a\n b"},
+                {"a\n\n b", 0, 0, "a\n\n b"},
+                /* The ends of the text, newlines included. */
+                {"  a  ", 0, 0, "a", {.blank_runs = 2}},
+                {"\n\na\n", 0, 0, "a", {.blank_runs = 2}},
+                {"  \n \t ", 0, 0, "",
+                 {.blank_runs = 1, .spaces_normalized = 1}},
+                /* Two separate runs in one line. */
+                {"a  b  c", 0, 0, "a b c", {.blank_runs = 2}},
+        };
 
         (void)state;
-        /* Trailing spaces of a line. */
-        st = check("a \nb", "a\nb");
-        assert_int_equal(st.blank_runs, 1);
-        st = check("a\n\n\n\nb", "a\n\nb");
-        assert_int_equal(st.blank_runs, 1);
-        /* Lines of spaces only are blank lines: one run. */
-        st = check("a\n \n \nb", "a\n\nb");
-        assert_int_equal(st.blank_runs, 1);
-        /* Only line ends are trimmed: an indent becomes one space. */
-        st = check("a\n  b", "a\n b");
-        assert_int_equal(st.blank_runs, 1);
-        st = check("a\n b", "a\n b");
-        assert_true(all_zero(&st));
-        st = check("a\n\n b", "a\n\n b");
-        assert_true(all_zero(&st));
-        /* The ends of the text, newlines included. */
-        st = check("  a  ", "a");
-        assert_int_equal(st.blank_runs, 2);
-        st = check("\n\na\n", "a");
-        assert_int_equal(st.blank_runs, 2);
-        st = check("  \n \t ", "");
-        assert_int_equal(st.blank_runs, 1);
-        assert_int_equal(st.spaces_normalized, 1);
-        /* Two separate runs in one line. */
-        st = check("a  b  c", "a b c");
-        assert_int_equal(st.blank_runs, 2);
+        run_cases(cases, N(cases));
 }
 
 static void
 test_single_line(void **state)
 {
-        nd_norm_stats st;
-        const char *in = "Breaking:\nnews  today\r\n";
+        static const ncase cases[] = {
+                /* LF and CRLF become spaces (2 spaces_normalized, 1 line
+                 * ending); the double space and the trailing blank are two
+                 * runs. */
+                {"Breaking:\nnews  today\r\n", 0, 1, "Breaking: news today",
+                 {.spaces_normalized = 2, .line_endings = 1,
+                  .blank_runs = 2}},
+                {"a\n\n\nb", 0, 1, "a b",
+                 {.spaces_normalized = 3, .blank_runs = 1}},
+        };
 
         (void)state;
-        /* LF and CRLF become spaces (2 spaces_normalized, 1 line ending);
-         * the double space and the trailing blank are two runs. */
-        st = check_n(in, strlen(in), 1, "Breaking: news today");
-        assert_int_equal(st.spaces_normalized, 2);
-        assert_int_equal(st.line_endings, 1);
-        assert_int_equal(st.blank_runs, 2);
-        st = check_n("a\n\n\nb", 5, 1, "a b");
-        assert_int_equal(st.spaces_normalized, 3);
-        assert_int_equal(st.blank_runs, 1);
+        run_cases(cases, N(cases));
 }
 
 static void
 test_nfc(void **state)
 {
-        nd_norm_stats st;
+        static const ncase cases[] = {
+                /* e + COMBINING ACUTE ACCENT -> U+00E9. */
+                {"cafe\xCC\x81", 0, 0, "caf\xC3\xA9", {.nfc_changed = 1}},
+                /* Counted once per text, however many characters
+                 * changed. */
+                {"e\xCC\x81 e\xCC\x81", 0, 0, "\xC3\xA9 \xC3\xA9",
+                 {.nfc_changed = 1}},
+                /* a + ACUTE (ccc 230) + DOT BELOW (ccc 220): reordered, then
+                 * a + dot below composes to U+1EA1 and the acute stays
+                 * combining. */
+                {"a\xCC\x81\xCC\xA3", 0, 0, "\xE1\xBA\xA1\xCC\x81",
+                 {.nfc_changed = 1}},
+                /* ANGSTROM SIGN is a singleton: U+00C5. */
+                {"1 \xE2\x84\xAB", 0, 0, "1 \xC3\x85", {.nfc_changed = 1}},
+                /* Hangul jamo L + V compose to the syllable U+AC00. */
+                {"\xE1\x84\x80\xE1\x85\xA1", 0, 0, "\xEA\xB0\x80",
+                 {.nfc_changed = 1}},
+                /* A composition across a removed ZWSP: the mark meets its
+                 * base. */
+                {"e\xE2\x80\x8B\xCC\x81", 0, 0, "\xC3\xA9",
+                 {.zero_width_removed = 1, .nfc_changed = 1}},
+        };
 
         (void)state;
-        /* e + COMBINING ACUTE ACCENT -> U+00E9. */
-        st = check("caf\x65\xCC\x81", "caf\xC3\xA9");
-        assert_int_equal(st.nfc_changed, 1);
-        assert_int_equal(st.invalid_utf8 + st.blank_runs, 0);
-        /* Counted once per text, however many characters changed. */
-        st = check("e\xCC\x81 e\xCC\x81", "\xC3\xA9 \xC3\xA9");
-        assert_int_equal(st.nfc_changed, 1);
-        /* a + ACUTE (ccc 230) + DOT BELOW (ccc 220): reordered, then a+dot
-         * below composes to U+1EA1 and the acute stays combining. */
-        st = check("a\xCC\x81\xCC\xA3", "\xE1\xBA\xA1\xCC\x81");
-        assert_int_equal(st.nfc_changed, 1);
-        /* ANGSTROM SIGN is a singleton: U+00C5. */
-        st = check("1 \xE2\x84\xAB", "1 \xC3\x85");
-        assert_int_equal(st.nfc_changed, 1);
-        /* Hangul jamo L + V compose to the syllable U+AC00. */
-        st = check("\xE1\x84\x80\xE1\x85\xA1", "\xEA\xB0\x80");
-        assert_int_equal(st.nfc_changed, 1);
-        /* A composition across a removed ZWSP: the mark meets its base. */
-        st = check("e\xE2\x80\x8B\xCC\x81", "\xC3\xA9");
-        assert_int_equal(st.zero_width_removed, 1);
-        assert_int_equal(st.nfc_changed, 1);
-        /* Not NFKC: the fi ligature and full-width A stay. */
-        st = check("\xEF\xAC\x81 \xEF\xBC\xA1", "\xEF\xAC\x81 \xEF\xBC\xA1");
-        assert_true(all_zero(&st));
+        run_cases(cases, N(cases));
 }
 
 /* Texts longer than one NFC piece: the change must land in the right place
