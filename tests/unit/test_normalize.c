@@ -70,15 +70,18 @@ test_clean_text_untouched(void **state)
 {
         static const ncase cases[] = {
                 {"Plain text.\n\nSecond paragraph, one line.\nAnd a third.", 0,
-                 0, "Plain text.\n\nSecond paragraph, one line.\nAnd a third."},
+                 0, "Plain text.\n\nSecond paragraph, one line.\nAnd a third.",
+                 {0}},
                 /* Precomposed, already NFC: U+00E9 U+00FC U+00DF. */
                 {"caf\xC3\xA9 \xC3\xBC" "ber Stra\xC3\x9F" "e", 0, 0,
-                 "caf\xC3\xA9 \xC3\xBC" "ber Stra\xC3\x9F" "e"},
+                 "caf\xC3\xA9 \xC3\xBC" "ber Stra\xC3\x9F" "e", {0}},
                 /* An emoji (U+1F600) and a U+FFFD already in the input. */
-                {"ok \xF0\x9F\x98\x80 " FFFD, 0, 0, "ok \xF0\x9F\x98\x80 " FFFD},
-                {"", 0, 0, ""},
+                {"ok \xF0\x9F\x98\x80 " FFFD, 0, 0, "ok \xF0\x9F\x98\x80 " FFFD,
+                 {0}},
+                {"", 0, 0, "", {0}},
                 /* Not NFKC: the fi ligature and full-width A stay. */
-                {"\xEF\xAC\x81 \xEF\xBC\xA1", 0, 0, "\xEF\xAC\x81 \xEF\xBC\xA1"},
+                {"\xEF\xAC\x81 \xEF\xBC\xA1", 0, 0, "\xEF\xAC\x81 \xEF\xBC\xA1",
+                 {0}},
         };
 
         (void)state;
@@ -100,7 +103,7 @@ test_invalid_utf8(void **state)
                 /* A surrogate (U+D800) encoded in UTF-8; U+D7FF just below
                  * is fine. */
                 {"\xED\xA0\x80", 0, 0, FFFD FFFD FFFD, {.invalid_utf8 = 3}},
-                {"\xED\x9F\xBF", 0, 0, "\xED\x9F\xBF"},
+                {"\xED\x9F\xBF", 0, 0, "\xED\x9F\xBF", {0}},
                 /* Above U+10FFFF. */
                 {"\xF4\x90\x80\x80", 0, 0, FFFD FFFD FFFD FFFD,
                  {.invalid_utf8 = 4}},
@@ -282,8 +285,8 @@ test_blank_runs(void **state)
                 /* Only line ends are trimmed: an indent becomes one
                  * space. */
                 {"a\n  b", 0, 0, "a\n b", {.blank_runs = 1}},
-                {"a\n b", 0, 0, "a\n b"},
-                {"a\n\n b", 0, 0, "a\n\n b"},
+                {"a\n b", 0, 0, "a\n b", {0}},
+                {"a\n\n b", 0, 0, "a\n\n b", {0}},
                 /* The ends of the text, newlines included. */
                 {"  a  ", 0, 0, "a", {.blank_runs = 2}},
                 {"\n\na\n", 0, 0, "a", {.blank_runs = 2}},
