@@ -208,41 +208,75 @@ letter_or_mark(UChar32 c)
         return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK)) != 0;
 }
 
-/* Whether @p c is a virama or canonically ends with one (Sinhala U+0DDA is
- * U+0DD9 U+0DCA), so that the answer is the same before and after NFC. */
-static bool
-ends_with_virama(UChar32 c)
-{
-        UErrorCode status = U_ZERO_ERROR;
-        UChar d[8];
-        int32_t n;
-        UChar32 last;
+/* What the joiner rules read of the text before a joiner: the combining
+ * character sequence that ends there, as its starter (last character of
+ * combining class 0) and whether a virama came after that starter. Both
+ * survive NFC, which only reorders the marks of a sequence and composes
+ * them onto its starter; the last character alone does not (a virama sorts
+ * before U+0328 OGONEK), and deciding on it would leave texts that change
+ * when normalized a second time. */
+typedef struct comb_seq {
+        UChar32 starter; /* -1 at the start and after whitespace */
+        bool virama;
+} comb_seq;
 
-        if (u_getCombiningClass(c) == 9)
-                return true;
-        pthread_once(&nfc_once, nfc_init);
-        if (!nfc_instance)
-                return false;
-        n = unorm2_getDecomposition(nfc_instance, c, d, 8, &status);
-        if (U_FAILURE(status) || n <= 0)
-                return false;
-        U16_GET(d, 0, n - 1, n, last);
-        return u_getCombiningClass(last) == 9;
+#define VIRAMA_CCC 9
+
+/* Adds a written character of U+0300 or above (all below are starters). */
+static void
+seq_add(comb_seq *s, UChar32 c)
+{
+        uint8_t ccc = u_getCombiningClass(c);
+
+        if (ccc == 0) {
+                s->starter = c;
+                s->virama = false;
+        } else if (ccc == VIRAMA_CCC) {
+                s->virama = true;
+        }
 }
 
-/* Whether a ZWNJ or ZWJ between @p prev and @p next (-1: none) does any
- * work and must be kept. Besides letters of one joining script, a joiner
- * right after a virama is kept even at a word end (Malayalam chillu forms
- * are written virama + ZWJ), and a ZWJ between emoji glues an emoji
- * sequence (family, profession, flag variants) into one picture. */
+/* Whether the canonical decomposition of @p c ends in a virama followed by
+ * nothing but marks (Sinhala U+0DDA is U+0DD9 U+0DCA): the composed form
+ * of a sequence that seq_add() would have marked. */
 static bool
-joins(UChar32 c, UChar32 prev, UChar32 next)
+decomposes_to_virama(UChar32 c)
 {
-        if (prev < 0)
+        UErrorCode status = U_ZERO_ERROR;
+        comb_seq s = {c, false};
+        UChar d[32];
+        int32_t n, i = 0;
+
+        if (c < 0x300 || !nfc_instance)
                 return false;
-        if (ends_with_virama(prev))
+        n = unorm2_getDecomposition(nfc_instance, c, d, 32, &status);
+        if (U_FAILURE(status) || n <= 0)
+                return false;
+        while (i < n) {
+                UChar32 k;
+                U16_NEXT(d, i, n, k);
+                seq_add(&s, k);
+        }
+        return s.virama;
+}
+
+/* Whether a ZWNJ or ZWJ after the sequence @p s and before @p next (-1:
+ * none) does any work and must be kept. Besides letters of one joining
+ * script, a joiner right after a virama is kept even at a word end
+ * (Malayalam chillu forms are written virama + ZWJ), and a ZWJ between
+ * emoji glues an emoji sequence (family, profession, flag variants) into
+ * one picture. */
+static bool
+joins(UChar32 c, const comb_seq *s, UChar32 next)
+{
+        UChar32 prev = s->starter;
+
+        if (s->virama || decomposes_to_virama(prev))
                 return true;
-        if (next < 0)
+        /* A mark right after the joiner belongs to the joiner's own
+         * sequence, and NFC may reorder it with the marks after it: only a
+         * starter counts as the character that follows. */
+        if (prev < 0 || next < 0 || u_getCombiningClass(next) != 0)
                 return false;
         if (c == ZWJ &&
             (u_hasBinaryProperty(prev, UCHAR_EXTENDED_PICTOGRAPHIC) ||
@@ -316,8 +350,7 @@ clean(const unsigned char *in, size_t len, bool single_line,
         unsigned char *o = out;
         ws_run run = {0};
         bool at_start = true, hi = false;
-        UChar32 prev = -1; /* last visible code point written, -1 after
-                              whitespace or at the start */
+        comb_seq seq = {-1, false};
 
         while (p < end) {
                 size_t n;
@@ -333,7 +366,8 @@ clean(const unsigned char *in, size_t len, bool single_line,
                         while (p < end && *p > 0x20 && *p < 0x7F);
                         memcpy(o, s, (size_t)(p - s));
                         o += p - s;
-                        prev = p[-1];
+                        seq.starter = p[-1];
+                        seq.virama = false;
                         continue;
                 }
                 c = utf8_next(p, end, &n);
@@ -362,7 +396,8 @@ clean(const unsigned char *in, size_t len, bool single_line,
                                 run.blanks_tail = 0;
                         }
                         run.chars++;
-                        prev = -1;
+                        seq.starter = -1;
+                        seq.virama = false;
                         break;
                 case CC_ODDSPACE:
                         st->spaces_normalized++;
@@ -370,7 +405,8 @@ clean(const unsigned char *in, size_t len, bool single_line,
                 case CC_SPACE:
                         run.blanks_tail++;
                         run.chars++;
-                        prev = -1;
+                        seq.starter = -1;
+                        seq.virama = false;
                         break;
                 case CC_CONTROL:
                         st->controls_removed++;
@@ -388,10 +424,11 @@ clean(const unsigned char *in, size_t len, bool single_line,
                         size_t nn;
                         if (p < end)
                                 next = utf8_next(p, end, &nn);
-                        if (run.chars == 0 && joins(c, prev, next)) {
+                        if (run.chars == 0 && joins(c, &seq, next)) {
                                 o = utf8_put(o, (uint32_t)c);
                                 hi = true;
-                                prev = c;
+                                seq.starter = c;
+                                seq.virama = false;
                         } else {
                                 st->zero_width_removed++;
                         }
@@ -401,9 +438,13 @@ clean(const unsigned char *in, size_t len, bool single_line,
                         o = flush_run(&run, at_start, o, st);
                         at_start = false;
                         o = utf8_put(o, (uint32_t)c);
-                        if (c >= 0x300)
+                        if (c >= 0x300) {
                                 hi = true;
-                        prev = c;
+                                seq_add(&seq, c);
+                        } else {
+                                seq.starter = c;
+                                seq.virama = false;
+                        }
                         break;
                 }
         }
@@ -530,10 +571,7 @@ nfc_apply(char **text, size_t *len)
         size_t pos = 0, n = *len;
         int rc = -1;
 
-        pthread_once(&nfc_once, nfc_init);
         nfc = nfc_instance;
-        if (!nfc)
-                return -1;
         while (pos < n) {
                 size_t end = n - pos > NFC_CHUNK ? pos + NFC_CHUNK : n, i;
                 int32_t nlen = 0;
@@ -586,6 +624,9 @@ nd_norm_text(const char *in, size_t len, int single_line, nd_norm_stats *st)
         int rc;
 
         if (len > (SIZE_MAX - 1) / 3)
+                return NULL;
+        pthread_once(&nfc_once, nfc_init);
+        if (!nfc_instance)
                 return NULL;
         /* Sized for the worst case; pages never written are never touched,
          * and the buffer is shrunk to fit below. */
