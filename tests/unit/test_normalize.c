@@ -27,6 +27,14 @@ typedef struct ncase {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+static bool
+all_zero(const nd_norm_stats *st)
+{
+        static const nd_norm_stats zero;
+
+        return memcmp(st, &zero, sizeof(zero)) == 0;
+}
+
 static void
 run_cases(const ncase *cases, size_t n)
 {
@@ -54,15 +62,17 @@ run_cases(const ncase *cases, size_t n)
                 FIELD(blank_runs);
                 FIELD(nfc_changed);
 #undef FIELD
+                /* Normalized text is a fixed point. */
+                memset(&st, 0, sizeof(st));
+                got = nd_norm_text(c->want, strlen(c->want), c->single_line,
+                                   &st);
+                assert_non_null(got);
+                if (strcmp(got, c->want) != 0 || !all_zero(&st))
+                        fail_msg("case %zu: output changes when normalized "
+                                 "again",
+                                 i);
+                free(got);
         }
-}
-
-static bool
-all_zero(const nd_norm_stats *st)
-{
-        static const nd_norm_stats zero;
-
-        return memcmp(st, &zero, sizeof(zero)) == 0;
 }
 
 static void
@@ -210,6 +220,37 @@ test_joiners_kept(void **state)
                 c.in = c.want = kept[i];
                 run_cases(&c, 1);
         }
+}
+
+/* Joiners next to marks that NFC reorders or composes: the decision must
+ * come out the same on the normalized text (found by fuzz_normalize). */
+static void
+test_joiners_nfc(void **state)
+{
+        static const ncase cases[] = {
+                /* Malayalam NA, OGONEK (ccc 202), VIRAMA (ccc 9), ZWJ: NFC
+                 * puts the virama first; the ZWJ after the sequence stays
+                 * either way. */
+                {"\xE0\xB4\xA8\xCC\xA8\xE0\xB5\x8D\xE2\x80\x8D ab", 0, 0,
+                 "\xE0\xB4\xA8\xE0\xB5\x8D\xCC\xA8\xE2\x80\x8D ab",
+                 {.nfc_changed = 1}},
+                /* FARSI YEH, ZWNJ, ARABIC SMALL HIGH TAH (ccc 230),
+                 * DEVANAGARI VIRAMA, ZWJ, SSA: a mark is not the letter after
+                 * a ZWNJ, so it goes; the ZWJ after the virama stays. */
+                {"\xDB\x8C\xE2\x80\x8C\xD8\x95\xE0\xA5\x8D\xE2\x80\x8D"
+                 "\xE0\xA4\xB7",
+                 0, 0,
+                 "\xDB\x8C\xE0\xA5\x8D\xD8\x95\xE2\x80\x8D\xE0\xA4\xB7",
+                 {.zero_width_removed = 1, .nfc_changed = 1}},
+                /* Sinhala KOMBUVA + AL-LAKUNA (the virama) compose to
+                 * U+0DDA; the ZWJ after them stays. */
+                {"\xE0\xB6\xB4\xE0\xB7\x99\xE0\xB7\x8A\xE2\x80\x8D x", 0,
+                 0, "\xE0\xB6\xB4\xE0\xB7\x9A\xE2\x80\x8D x",
+                 {.nfc_changed = 1}},
+        };
+
+        (void)state;
+        run_cases(cases, N(cases));
 }
 
 static void
@@ -547,6 +588,7 @@ main(void)
                 cmocka_unit_test(test_controls),
                 cmocka_unit_test(test_zero_width),
                 cmocka_unit_test(test_joiners_kept),
+                cmocka_unit_test(test_joiners_nfc),
                 cmocka_unit_test(test_bidi),
                 cmocka_unit_test(test_line_endings),
                 cmocka_unit_test(test_spaces),
