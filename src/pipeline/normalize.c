@@ -236,6 +236,35 @@ seq_add(comb_seq *s, UChar32 c)
         }
 }
 
+/* The combining sequence that ends at @p o in the output written from
+ * @p out (valid UTF-8): walks back over marks to their starter. Whitespace
+ * is a starter of no script. */
+static comb_seq
+seq_before(const unsigned char *out, const unsigned char *o)
+{
+        comb_seq s = {-1, false};
+
+        while (o > out) {
+                const unsigned char *b = o - 1;
+                size_t n;
+                UChar32 c;
+
+                while (b > out && (*b & 0xC0) == 0x80)
+                        b--;
+                c = utf8_next(b, o, &n);
+                o = b;
+                if (c < 0 || c == ' ' || c == '\n')
+                        break;
+                if (c < 0x300 || u_getCombiningClass(c) == 0) {
+                        s.starter = c;
+                        break;
+                }
+                if (u_getCombiningClass(c) == VIRAMA_CCC)
+                        s.virama = true;
+        }
+        return s;
+}
+
 /* Whether the canonical decomposition of @p c ends in a virama followed by
  * nothing but marks (Sinhala U+0DDA is U+0DD9 U+0DCA): the composed form
  * of a sequence that seq_add() would have marked. */
@@ -350,6 +379,7 @@ clean(const unsigned char *in, size_t len, bool single_line,
         unsigned char *o = out;
         ws_run run = {0};
         bool at_start = true, hi = false;
+        const unsigned char *seq_at = NULL; /* where seq was read */
         comb_seq seq = {-1, false};
 
         while (p < end) {
@@ -361,13 +391,19 @@ clean(const unsigned char *in, size_t len, bool single_line,
                         const unsigned char *s = p;
                         o = flush_run(&run, at_start, o, st);
                         at_start = false;
-                        do
+                        for (;;) {
+                                do
+                                        p++;
+                                while (p < end && *p > 0x20 && *p < 0x7F);
+                                /* One space between two words needs no
+                                 * run. */
+                                if (end - p < 2 || p[0] != ' ' ||
+                                    p[1] <= 0x20 || p[1] >= 0x7F)
+                                        break;
                                 p++;
-                        while (p < end && *p > 0x20 && *p < 0x7F);
+                        }
                         memcpy(o, s, (size_t)(p - s));
                         o += p - s;
-                        seq.starter = p[-1];
-                        seq.virama = false;
                         continue;
                 }
                 c = utf8_next(p, end, &n);
@@ -375,6 +411,7 @@ clean(const unsigned char *in, size_t len, bool single_line,
                 if (c < 0) {
                         st->invalid_utf8++;
                         c = REPLACEMENT_CHAR;
+                        n = 0; /* nothing of the input to copy */
                 }
                 switch (classify((uint32_t)c)) {
                 case CC_CR:
@@ -396,8 +433,6 @@ clean(const unsigned char *in, size_t len, bool single_line,
                                 run.blanks_tail = 0;
                         }
                         run.chars++;
-                        seq.starter = -1;
-                        seq.virama = false;
                         break;
                 case CC_ODDSPACE:
                         st->spaces_normalized++;
@@ -405,8 +440,6 @@ clean(const unsigned char *in, size_t len, bool single_line,
                 case CC_SPACE:
                         run.blanks_tail++;
                         run.chars++;
-                        seq.starter = -1;
-                        seq.virama = false;
                         break;
                 case CC_CONTROL:
                         st->controls_removed++;
@@ -424,11 +457,15 @@ clean(const unsigned char *in, size_t len, bool single_line,
                         size_t nn;
                         if (p < end)
                                 next = utf8_next(p, end, &nn);
+                        /* Read once for a row of joiners: a removed one
+                         * leaves the output as it was. */
+                        if (run.chars == 0 && o != seq_at) {
+                                seq = seq_before(out, o);
+                                seq_at = o;
+                        }
                         if (run.chars == 0 && joins(c, &seq, next)) {
                                 o = utf8_put(o, (uint32_t)c);
                                 hi = true;
-                                seq.starter = c;
-                                seq.virama = false;
                         } else {
                                 st->zero_width_removed++;
                         }
@@ -437,14 +474,15 @@ clean(const unsigned char *in, size_t len, bool single_line,
                 case CC_TEXT:
                         o = flush_run(&run, at_start, o, st);
                         at_start = false;
-                        o = utf8_put(o, (uint32_t)c);
-                        if (c >= 0x300) {
-                                hi = true;
-                                seq_add(&seq, c);
+                        if (n == 0) {
+                                o = utf8_put(o, REPLACEMENT_CHAR);
                         } else {
-                                seq.starter = c;
-                                seq.virama = false;
+                                /* A valid sequence: its own bytes. */
+                                memcpy(o, p - n, n);
+                                o += n;
                         }
+                        if (c >= 0x300)
+                                hi = true;
                         break;
                 }
         }
