@@ -504,6 +504,8 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 
         if (need <= *cap)
                 return true;
+        if (need > SIZE_MAX / 2 / elem)
+                return false;
         while (c < need)
                 c *= 2;
         np = realloc(*p, c * elem);
@@ -512,6 +514,13 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
         *p = np;
         *cap = c;
         return true;
+}
+
+/* ICU takes capacities as int32_t. */
+static int32_t
+cap32(size_t cap)
+{
+        return cap < INT32_MAX ? (int32_t)cap : INT32_MAX;
 }
 
 typedef struct nfc_scratch {
@@ -537,7 +546,7 @@ nfc_piece(const UNormalizer2 *nfc, nfc_scratch *sc, const char *s,
         if (len > INT32_MAX / 2 || !grow((void **)&sc->u, &sc->ucap, len + 1,
                                          sizeof(UChar)))
                 return -1;
-        u_strFromUTF8(sc->u, (int32_t)sc->ucap, &ulen, s, (int32_t)len,
+        u_strFromUTF8(sc->u, cap32(sc->ucap), &ulen, s, (int32_t)len,
                       &status);
         if (U_FAILURE(status))
                 return -1;
@@ -551,7 +560,7 @@ nfc_piece(const UNormalizer2 *nfc, nfc_scratch *sc, const char *s,
         for (;;) {
                 status = U_ZERO_ERROR;
                 out = unorm2_normalize(nfc, sc->u, ulen, sc->nu,
-                                       (int32_t)sc->nucap, &status);
+                                       cap32(sc->nucap), &status);
                 if (status != U_BUFFER_OVERFLOW_ERROR)
                         break;
                 if (!grow((void **)&sc->nu, &sc->nucap, (size_t)out + 1,
@@ -577,7 +586,7 @@ res_append_utf16(nfc_scratch *sc, const UChar *u, int32_t ulen)
         if (!grow((void **)&sc->res, &sc->rcap,
                   sc->rlen + (size_t)ulen * 3 + 1, 1))
                 return false;
-        u_strToUTF8(sc->res + sc->rlen, (int32_t)(sc->rcap - sc->rlen), &need,
+        u_strToUTF8(sc->res + sc->rlen, cap32(sc->rcap - sc->rlen), &need,
                     u, ulen, &status);
         if (U_FAILURE(status))
                 return false;
