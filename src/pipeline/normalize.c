@@ -665,7 +665,7 @@ char *
 nd_norm_text(const char *in, size_t len, int single_line, nd_norm_stats *st)
 {
         unsigned char *out, *o;
-        char *shrunk;
+        char *text, *shrunk;
         size_t olen;
         bool high;
         int rc;
@@ -684,19 +684,20 @@ nd_norm_text(const char *in, size_t len, int single_line, nd_norm_stats *st)
                   &high);
         olen = (size_t)(o - out);
         out[olen] = '\0';
-        shrunk = realloc(out, olen + 1);
+        text = (char *)out;
+        shrunk = realloc(text, olen + 1);
         if (shrunk)
-                out = (unsigned char *)shrunk;
+                text = shrunk;
         if (!high)
-                return (char *)out;
-        rc = nfc_apply((char **)&out, &olen);
+                return text;
+        rc = nfc_apply(&text, &olen);
         if (rc < 0) {
-                free(out);
+                free(text);
                 return NULL;
         }
         if (rc > 0)
                 st->nfc_changed++;
-        return (char *)out;
+        return text;
 }
 
 /* The report's counters, in the order they are reported. */
