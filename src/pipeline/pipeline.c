@@ -13,6 +13,10 @@
 extern const nd_stage_ops nd_stage_normalize;
 extern const nd_stage_ops nd_stage_structure;
 extern const nd_stage_ops nd_stage_stats;
+extern const nd_stage_ops nd_stage_entities;
+extern const nd_stage_ops nd_stage_quotes;
+extern const nd_stage_ops nd_stage_amounts;
+extern const nd_stage_ops nd_stage_dates;
 
 /* The stages in the order they run. Required stages cannot be switched off:
  * everything after them relies on the normalized text and its body. */
@@ -23,6 +27,10 @@ static const struct stage_entry {
         {&nd_stage_normalize, true},
         {&nd_stage_structure, true},
         {&nd_stage_stats, false},
+        {&nd_stage_entities, false},
+        {&nd_stage_quotes, false},
+        {&nd_stage_amounts, false},
+        {&nd_stage_dates, false},
 };
 
 #define N_STAGES (sizeof(stage_table) / sizeof(stage_table[0]))
