@@ -33,6 +33,9 @@ typedef struct nd_entity {
 #define ND_ALIAS_SHORT 0x1u /* counts only after a full alias of the same
                                entity appeared earlier in the article */
 #define ND_ALIAS_EXACT 0x2u /* matched case-sensitively (acronyms, "dpa") */
+#define ND_ALIAS_CAPITAL 0x4u /* written with a capital: an occurrence all
+                                 in lower case is an ordinary word
+                                 ("turkey", "того") */
 
 typedef struct nd_alias {
         uint32_t entity;  /* index into ents */

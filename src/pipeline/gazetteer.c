@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
+
 #include "newsd/gazetteer.h"
 
 const char *
@@ -219,6 +221,10 @@ add_alias(nd_gazetteer *g, uint32_t ent, const char *lang, size_t lang_len,
         memcpy(a->lang, lang, lang_len);
         a->folded = f.cp;
         f.cp = NULL;
+        for (size_t i = 0; i < f.nsrc; i++)
+                if (u_isupper((UChar32)f.src[i]) ||
+                    u_istitle((UChar32)f.src[i]))
+                        a->flags |= ND_ALIAS_CAPITAL;
         if (flags & ND_ALIAS_EXACT) {
                 a->exact = f.src;
                 a->n_exact = f.nsrc;
@@ -229,6 +235,66 @@ out:
         nd_buf_free(&key);
         nd_folded_free(&f);
         return err;
+}
+
+/* Russian declines place names and the gazetteer holds the nominative:
+ * a one-word Russian place name gets its genitive, dative, accusative,
+ * instrumental and prepositional forms (Россия: России, Россию, Россией;
+ * Китай: Китая, Китаю, Китаем, Китае; Пекин: Пекина, Пекину, Пекином,
+ * Пекине; Москва: Москвы, Москве, Москву, Москвой). Indeclinable names
+ * ending in other vowels (Того, Чили) get none. */
+static nd_err
+add_russian_forms(nd_gazetteer *g, uint32_t ent, const char *name,
+                  size_t len, uint32_t flags)
+{
+        static const struct {
+                const char *ending, *forms[5];
+        } rules[] = {
+                {"ия", {"ии", "ию", "ией", NULL}},
+                {"ья", {"ьи", "ье", "ью", "ьей", NULL}},
+                {"ка", {"ки", "ке", "ку", "кой", NULL}},
+                {"га", {"ги", "ге", "гу", "гой", NULL}},
+                {"а", {"ы", "е", "у", "ой", NULL}},
+                {"ай", {"ая", "аю", "аем", "ае", NULL}},
+                {"ь", {"и", "ю", "ью", NULL}},
+        };
+        static const char consonants[] = "бвгджзклмнпрстфхцчшщ";
+        char buf[256];
+
+        if (memchr(name, ' ', len) || len + 8 >= sizeof(buf) || len < 6)
+                return ND_OK;
+        for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+                size_t el = strlen(rules[r].ending);
+                size_t stem = len - el;
+                if (len <= el || memcmp(name + stem, rules[r].ending, el) != 0)
+                        continue;
+                for (size_t k = 0; rules[r].forms[k]; k++) {
+                        size_t fl = strlen(rules[r].forms[k]);
+                        nd_err err;
+                        memcpy(buf, name, stem);
+                        memcpy(buf + stem, rules[r].forms[k], fl);
+                        err = add_alias(g, ent, "ru", 2, buf, stem + fl,
+                                        flags);
+                        if (err != ND_OK)
+                                return err;
+                }
+                return ND_OK;
+        }
+        /* A final consonant (two UTF-8 bytes in the Cyrillic block). */
+        if (len >= 2 && strstr(consonants, (char[]){name[len - 2],
+                                                    name[len - 1], 0})) {
+                static const char *const forms[] = {"а", "у", "ом", "е"};
+                for (size_t k = 0; k < 4; k++) {
+                        nd_err err;
+                        memcpy(buf, name, len);
+                        memcpy(buf + len, forms[k], strlen(forms[k]));
+                        err = add_alias(g, ent, "ru", 2, buf,
+                                        len + strlen(forms[k]), flags);
+                        if (err != ND_OK)
+                                return err;
+                }
+        }
+        return ND_OK;
 }
 
 /* "lang:name|lang:name" */
@@ -247,6 +313,12 @@ add_alias_list(nd_gazetteer *g, uint32_t ent, const char *s, size_t len,
                 if (colon && colon - s < 12) {
                         err = add_alias(g, ent, s, (size_t)(colon - s),
                                         colon + 1,
+                                        (size_t)(item_end - colon - 1), flags);
+                        if (err == ND_OK && colon - s == 2 &&
+                            memcmp(s, "ru", 2) == 0 &&
+                            g->ents[ent].type == ND_ENT_PLACE)
+                                err = add_russian_forms(
+                                        g, ent, colon + 1,
                                         (size_t)(item_end - colon - 1), flags);
                 } else {
                         err = add_alias(g, ent, "und", 3, s,

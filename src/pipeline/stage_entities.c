@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <unicode/uchar.h>
+
 #include "newsd/gazetteer.h"
 #include "newsd/stage.h"
 
@@ -129,6 +131,16 @@ exact_ok(const nd_folded *f, size_t start, size_t end, const nd_alias *a)
 }
 
 static bool
+has_capital(const nd_folded *f, size_t start, size_t end)
+{
+        for (size_t i = f->orig[start]; i <= f->orig[end - 1]; i++)
+                if (u_isupper((UChar32)f->src[i]) ||
+                    u_istitle((UChar32)f->src[i]))
+                        return true;
+        return false;
+}
+
+static bool
 long_name(const nd_alias *a)
 {
         if (a->n_folded < GLUE_MIN_LEN || (a->flags & ND_ALIAS_SHORT))
@@ -152,6 +164,8 @@ on_match(void *ctx, size_t start, size_t end, uint32_t id)
         cand *c;
 
         if ((a->flags & ND_ALIAS_EXACT) && !exact_ok(f, start, end, a))
+                return true;
+        if ((a->flags & ND_ALIAS_CAPITAL) && !has_capital(f, start, end))
                 return true;
         /* The two edges are judged apart so that glued names can be
          * recognised below. */
