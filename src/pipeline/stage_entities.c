@@ -469,6 +469,25 @@ info_source_known(const nd_doc *doc, json_t *added, const char *name)
         return false;
 }
 
+/* Appends @p e to article.infoSources unless a source of that name is
+ * there or in doc->info_sources. */
+static void
+add_info_source(nd_doc *doc, const nd_entity *e)
+{
+        json_t *srcs = json_object_get(doc->article, "infoSources"), *s;
+
+        if (!srcs) {
+                srcs = json_array();
+                json_object_set_new(doc->article, "infoSources", srcs);
+        }
+        if (info_source_known(doc, srcs, e->name))
+                return;
+        s = json_pack("{s:s,s:s}", "name", e->name, "role", "source");
+        if (e->uri)
+                json_object_set_new(s, "uri", json_string(e->uri));
+        json_array_append_new(srcs, s);
+}
+
 static nd_err
 emit_json(const ent_state *st, nd_doc *doc, found_set *fs)
 {
@@ -491,11 +510,6 @@ emit_json(const ent_state *st, nd_doc *doc, found_set *fs)
                 top = fs->v[0].weight;
         for (int k = 0; k < 3; k++)
                 groups[k] = json_array();
-        srcs = json_object_get(doc->article, "infoSources");
-        if (!srcs) {
-                srcs = json_array();
-                json_object_set_new(doc->article, "infoSources", srcs);
-        }
         for (size_t i = 0; i < fs->n; i++) {
                 const found *fd = &fs->v[i];
                 const nd_entity *e = &st->gaz->ents[fd->entity];
@@ -531,14 +545,8 @@ emit_json(const ent_state *st, nd_doc *doc, found_set *fs)
                 if (e->uri)
                         json_object_set_new(item, "uri", json_string(e->uri));
                 json_array_append_new(groups[e->type], item);
-                if (fd->credited && !info_source_known(doc, srcs, e->name)) {
-                        json_t *s = json_pack("{s:s,s:s}", "name", e->name,
-                                              "role", "source");
-                        if (e->uri)
-                                json_object_set_new(s, "uri",
-                                                    json_string(e->uri));
-                        json_array_append_new(srcs, s);
-                }
+                if (fd->credited)
+                        add_info_source(doc, e);
         }
         json_object_set_new(doc->analysis, "entities", ents);
         for (int k = 0; k < 3; k++) {
@@ -547,7 +555,8 @@ emit_json(const ent_state *st, nd_doc *doc, found_set *fs)
                 else
                         json_decref(groups[k]);
         }
-        if (json_array_size(srcs) == 0)
+        srcs = json_object_get(doc->article, "infoSources");
+        if (srcs && json_array_size(srcs) == 0)
                 json_object_del(doc->article, "infoSources");
         return ND_OK;
 }
@@ -570,31 +579,30 @@ ent_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
                 err = scan_field(st, &fs, 1, doc->sources.v[i],
                                  strlen(doc->sources.v[i]), true);
         if (err == ND_OK) {
-                /* An agency named only in the sources section is still an
-                 * infoSource. */
+                /* An agency named only in the sources section has no
+                 * mention in the text, but is still an infoSource and an
+                 * organisation of the item. */
+                json_t *extra = json_array(), *orgs;
                 for (size_t i = 0; i < fs.n; i++) {
-                        found *fd = &fs.v[i];
-                        const nd_entity *e = &st->gaz->ents[fd->entity];
-                        json_t *srcs;
-                        if (fd->n > 0 || !fd->credited)
+                        const nd_entity *e = &st->gaz->ents[fs.v[i].entity];
+                        json_t *item;
+                        if (fs.v[i].n > 0 || !fs.v[i].credited)
                                 continue;
-                        srcs = json_object_get(doc->article, "infoSources");
-                        if (!srcs) {
-                                srcs = json_array();
-                                json_object_set_new(doc->article,
-                                                    "infoSources", srcs);
-                        }
-                        if (!info_source_known(doc, srcs, e->name)) {
-                                json_t *s = json_pack("{s:s,s:s}", "name",
-                                                      e->name, "role",
-                                                      "source");
-                                if (e->uri)
-                                        json_object_set_new(
-                                                s, "uri", json_string(e->uri));
-                                json_array_append_new(srcs, s);
-                        }
+                        add_info_source(doc, e);
+                        item = json_pack("{s:s,s:s}", "name", e->name, "rel",
+                                         "source");
+                        if (e->uri)
+                                json_object_set_new(item, "uri",
+                                                    json_string(e->uri));
+                        json_array_append_new(extra, item);
                 }
                 err = emit_json(st, doc, &fs);
+                orgs = json_object_get(doc->article, "organisations");
+                if (json_array_size(extra) > 0 && !orgs)
+                        json_object_set(doc->article, "organisations", extra);
+                else if (orgs)
+                        json_array_extend(orgs, extra);
+                json_decref(extra);
         }
         found_free(&fs);
         if (err != ND_OK)
