@@ -33,15 +33,15 @@ typedef struct nd_entity {
 #define ND_ALIAS_SHORT 0x1u /* counts only after a full alias of the same
                                entity appeared earlier in the article */
 #define ND_ALIAS_EXACT 0x2u /* matched case-sensitively (acronyms, "dpa") */
-#define ND_ALIAS_CAPITAL 0x4u /* written with a capital: an occurrence all
-                                 in lower case is an ordinary word
-                                 ("turkey", "того") */
+#define ND_ALIAS_CAPITAL 0x4u /* written with capitals: an occurrence
+                                 with one of them in lower case is an
+                                 ordinary word ("turkey", "A china") */
 
 typedef struct nd_alias {
         uint32_t entity;  /* index into ents */
         uint32_t flags;
-        uint32_t *exact;  /* owned: source code points when ND_ALIAS_EXACT */
-        size_t n_exact;
+        uint32_t *src;    /* owned: the alias's code points as written */
+        size_t n_src;
         uint32_t *folded; /* owned: the folded pattern */
         size_t n_folded;
         char lang[12];

@@ -221,15 +221,13 @@ add_alias(nd_gazetteer *g, uint32_t ent, const char *lang, size_t lang_len,
         memcpy(a->lang, lang, lang_len);
         a->folded = f.cp;
         f.cp = NULL;
-        for (size_t i = 0; i < f.nsrc; i++)
-                if (u_isupper((UChar32)f.src[i]) ||
-                    u_istitle((UChar32)f.src[i]))
+        a->src = f.src;
+        a->n_src = f.nsrc;
+        f.src = NULL;
+        for (size_t i = 0; i < a->n_src; i++)
+                if (u_isupper((UChar32)a->src[i]) ||
+                    u_istitle((UChar32)a->src[i]))
                         a->flags |= ND_ALIAS_CAPITAL;
-        if (flags & ND_ALIAS_EXACT) {
-                a->exact = f.src;
-                a->n_exact = f.nsrc;
-                f.src = NULL;
-        }
         g->n_aliases++;
 out:
         nd_buf_free(&key);
@@ -388,15 +386,15 @@ add_record(nd_gazetteer *g, char *fields[6], size_t lens[6], char *errstr,
                 g->ents[g->n_ents++] = e;
                 if (e.uri && !hmap_put(&ix->uris, e.uri, lens[0], idx))
                         return ND_ERR_NOMEM;
-                /* The canonical name is an alias too. */
-                err = add_alias(g, idx, "und", 3, fields[2], lens[2], 0);
-                if (err != ND_OK)
-                        return err;
         }
         err = add_alias_list(g, idx, fields[4], lens[4], 0);
         if (err == ND_OK)
                 err = add_alias_list(g, idx, fields[5], lens[5],
                                      ND_ALIAS_SHORT);
+        /* The canonical name is an alias too; after the listed ones, so
+         * that their flags ("=dpa") win. */
+        if (err == ND_OK && !known)
+                err = add_alias(g, idx, "und", 3, fields[2], lens[2], 0);
         return err;
 }
 
@@ -672,7 +670,7 @@ nd_gazetteer_free(nd_gazetteer *g)
                 free(g->ents[i].country);
         }
         for (size_t i = 0; i < g->n_aliases; i++) {
-                free(g->aliases[i].exact);
+                free(g->aliases[i].src);
                 free(g->aliases[i].folded);
         }
         free(g->ents);

@@ -124,18 +124,32 @@ exact_ok(const nd_folded *f, size_t start, size_t end, const nd_alias *a)
 {
         size_t s = f->orig[start], e = f->orig[end - 1] + 1;
 
-        if (e - s != a->n_exact)
+        if (e - s != a->n_src)
                 return false;
-        return memcmp(f->src + s, a->exact, a->n_exact * sizeof(uint32_t)) ==
-               0;
+        return memcmp(f->src + s, a->src, a->n_src * sizeof(uint32_t)) == 0;
 }
 
 static bool
-has_capital(const nd_folded *f, size_t start, size_t end)
+is_capital(uint32_t c)
 {
-        for (size_t i = f->orig[start]; i <= f->orig[end - 1]; i++)
-                if (u_isupper((UChar32)f->src[i]) ||
-                    u_istitle((UChar32)f->src[i]))
+        return u_isupper((UChar32)c) || u_istitle((UChar32)c);
+}
+
+/* Every capital of the alias is a capital in the text too ("A China" is
+ * not "A china"); where folding changed the length, one capital will do. */
+static bool
+capitals_ok(const nd_folded *f, size_t start, size_t end, const nd_alias *a)
+{
+        size_t s = f->orig[start], e = f->orig[end - 1] + 1;
+
+        if (e - s == a->n_src) {
+                for (size_t i = 0; i < a->n_src; i++)
+                        if (is_capital(a->src[i]) && !is_capital(f->src[s + i]))
+                                return false;
+                return true;
+        }
+        for (size_t i = s; i < e; i++)
+                if (is_capital(f->src[i]))
                         return true;
         return false;
 }
@@ -165,7 +179,7 @@ on_match(void *ctx, size_t start, size_t end, uint32_t id)
 
         if ((a->flags & ND_ALIAS_EXACT) && !exact_ok(f, start, end, a))
                 return true;
-        if ((a->flags & ND_ALIAS_CAPITAL) && !has_capital(f, start, end))
+        if ((a->flags & ND_ALIAS_CAPITAL) && !capitals_ok(f, start, end, a))
                 return true;
         /* The two edges are judged apart so that glued names can be
          * recognised below. */
