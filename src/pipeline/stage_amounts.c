@@ -132,6 +132,27 @@ adjacent(const uint32_t *cp, size_t a_end, size_t b_start)
         return b_start - a_end <= 2;
 }
 
+/* Before a currency, French and Spanish put "de"/"d'" ("deux milliards
+ * d'euros", "7 mil millones de dólares"). */
+static bool
+adjacent_unit(const uint32_t *cp, size_t a_end, size_t b_start)
+{
+        size_t i = a_end;
+
+        if (adjacent(cp, a_end, b_start))
+                return true;
+        while (i < b_start && cp[i] == ' ')
+                i++;
+        if (i + 2 <= b_start && cp[i] == 'd' &&
+            (cp[i + 1] == '\'' || cp[i + 1] == 'e')) {
+                i += 2;
+                while (i < b_start && cp[i] == ' ')
+                        i++;
+                return i == b_start;
+        }
+        return false;
+}
+
 static nd_err
 push_tok(tok **v, size_t *n, size_t *cap, tok t)
 {
@@ -214,7 +235,7 @@ scan_field(const nd_lexicon *lx, json_t *out, const char *field,
                 }
                 if (!unit && j < n &&
                     (t[j].kind == K_CURRENCY || t[j].kind == K_PERCENT) &&
-                    adjacent(f.cp, t[last].end, t[j].start)) {
+                    adjacent_unit(f.cp, t[last].end, t[j].start)) {
                         unit = t[j].tag;
                         last = j;
                 }

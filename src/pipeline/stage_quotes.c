@@ -62,7 +62,9 @@ may_open(const uint32_t *s, size_t n, size_t i)
 {
         size_t k = i;
 
-        if (i + 1 >= n || s[i + 1] == ' ' || s[i + 1] == '\n')
+        /* French sets guillemets apart with spaces: « Nous verrons ». */
+        if (i + 1 >= n || s[i + 1] == '\n' ||
+            (s[i + 1] == ' ' && s[i] != 0x00AB && s[i] != 0x2039))
                 return false;
         if (i == 0 || !nd_is_word_cp(s[i - 1]))
                 return true;
@@ -95,7 +97,9 @@ find_quotes(const uint32_t *s, size_t n, qspan **out)
                                 break;
                         if ((s[k] == close ||
                              (s[i] == 0x201E && s[k] == 0x201D)) &&
-                            !acronym_mark(s, n, k) && s[k - 1] != ' ')
+                            !acronym_mark(s, n, k) &&
+                            (s[k - 1] != ' ' || close == 0x00BB ||
+                             close == 0x203A))
                                 break;
                 }
                 if (k >= n || k - i >= QUOTE_MAX || s[k] == '\n' ||
@@ -212,6 +216,10 @@ scan_field(nd_doc *doc, json_t *out, const char *field, const char *text,
         nq = find_quotes(f.src, f.nsrc, &q);
         for (size_t i = 0; i < nq; i++) {
                 size_t s = q[i].open + 1, e = q[i].close;
+                while (s < e && f.src[s] == ' ')
+                        s++;
+                while (e > s && f.src[e - 1] == ' ')
+                        e--;
                 size_t ss = sentence_start(f.src, f.nsrc, q, nq, q[i].open);
                 size_t se = sentence_end(f.src, f.nsrc, q, nq, q[i].close);
                 json_t *o, *who = NULL;
