@@ -10,6 +10,7 @@
  * point), which keeps memory proportional to the trie size whatever the
  * alphabet. Hyperscan is not packaged for every Debian architecture and
  * knows no Unicode case folding beyond its own rules. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,51 @@ fold_cp(fold_out *o, uint32_t c, uint32_t src)
         return true;
 }
 
+/* Folding through ICU costs a decomposition and a case fold per code
+ * point; the scripts of nearly all news text lie below U+3000, so their
+ * results are computed once into a table. */
+#define FOLD_CACHE_MAX 0x3000
+
+typedef struct {
+        uint32_t cp[3];
+        uint8_t n;
+} fold_entry;
+
+static fold_entry fold_cache[FOLD_CACHE_MAX];
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+static void
+fold_cache_init(void)
+{
+        for (uint32_t c = 0; c < FOLD_CACHE_MAX; c++) {
+                fold_out o = {0};
+                fold_entry *e = &fold_cache[c];
+                if (!fold_cp(&o, c, 0) || o.n > 3) {
+                        /* Left uncached (n = 0xFF): folded on demand. */
+                        e->n = 0xFF;
+                } else {
+                        e->n = (uint8_t)o.n;
+                        memcpy(e->cp, o.cp, o.n * sizeof(uint32_t));
+                }
+                free(o.cp);
+                free(o.orig);
+        }
+}
+
+static bool
+fold_cached(fold_out *o, uint32_t c, uint32_t src)
+{
+        const fold_entry *e;
+
+        if (c >= FOLD_CACHE_MAX || fold_cache[c].n == 0xFF)
+                return fold_cp(o, c, src);
+        e = &fold_cache[c];
+        for (uint8_t k = 0; k < e->n; k++)
+                if (!emit(o, e->cp[k], src))
+                        return false;
+        return true;
+}
+
 void
 nd_folded_free(nd_folded *f)
 {
@@ -181,6 +227,7 @@ nd_fold(const char *s, size_t len, nd_folded *out)
         fold_out o = {0};
         size_t i = 0, ns = 0;
 
+        pthread_once(&fold_once, fold_cache_init);
         memset(out, 0, sizeof(*out));
         out->src = malloc((len + 1) * sizeof(*out->src));
         out->src_byte = malloc((len + 1) * sizeof(*out->src_byte));
@@ -192,7 +239,7 @@ nd_fold(const char *s, size_t len, nd_folded *out)
                 out->src_byte[ns] = i;
                 c = utf8_next(u, len, &i);
                 out->src[ns] = c;
-                if (!fold_cp(&o, c, (uint32_t)ns))
+                if (!fold_cached(&o, c, (uint32_t)ns))
                         goto nomem;
                 ns++;
         }
