@@ -71,7 +71,8 @@ nd_err nd_gazetteer_add_stoplist(nd_gazetteer *g, const char *path,
                                  char *errstr, size_t errstr_size);
 /* Compiles the matcher; the gazetteer is read-only afterwards. */
 nd_err nd_gazetteer_build(nd_gazetteer *g, char *errstr, size_t errstr_size);
-/* Everything: @p user_dir/\*.tsv (may be NULL), @p data_dir/entities/\*.tsv,
+/* Everything: @p user_dir/entities/\*.tsv (user_dir may be NULL; the
+ * folder may be missing), @p data_dir/entities/\*.tsv,
  * then data_dir/gazetteer/countries.tsv and cities.tsv, built. */
 nd_err nd_gazetteer_load(nd_gazetteer **out, const char *data_dir,
                          const char *user_dir, char *errstr,

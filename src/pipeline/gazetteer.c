@@ -624,8 +624,10 @@ nd_gazetteer_load(nd_gazetteer **out, const char *data_dir,
         err = nd_gazetteer_add_stoplist(g, path, errstr, errstr_size);
         /* User entities first: they win over built-in ones on a shared
          * alias. */
-        if (err == ND_OK && user_dir && *user_dir)
-                err = add_dir(g, user_dir, true, errstr, errstr_size);
+        if (err == ND_OK && user_dir && *user_dir) {
+                snprintf(path, sizeof(path), "%s/entities", user_dir);
+                err = add_dir(g, path, true, errstr, errstr_size);
+        }
         if (err == ND_OK) {
                 snprintf(path, sizeof(path), "%s/entities", data_dir);
                 err = add_dir(g, path, false, errstr, errstr_size);

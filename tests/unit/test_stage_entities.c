@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -197,7 +198,7 @@ test_info_sources(void **s)
 static void
 test_user_entities(void **s)
 {
-        char dir[] = "/tmp/newsd-ents-XXXXXX", path[64];
+        char dir[] = "/tmp/newsd-ents-XXXXXX", sub[64], path[80];
         void *st;
         nd_doc doc;
         FILE *fp;
@@ -205,7 +206,9 @@ test_user_entities(void **s)
 
         (void)s;
         assert_non_null(mkdtemp(dir));
-        snprintf(path, sizeof(path), "%s/mine.tsv", dir);
+        snprintf(sub, sizeof(sub), "%s/entities", dir);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        snprintf(path, sizeof(path), "%s/mine.tsv", sub);
         fp = fopen(path, "w");
         assert_non_null(fp);
         fputs("-\tperson\tJane Roe\tGB\ten:Jane Roe|de:Johanna Roe\ten:Roe\n",
@@ -219,6 +222,7 @@ test_user_entities(void **s)
         nd_doc_clear(&doc);
         nd_stage_entities.destroy(st);
         unlink(path);
+        rmdir(sub);
         rmdir(dir);
 }
 
