@@ -207,39 +207,6 @@ on_match(void *ctx, size_t start, size_t end, uint32_t id)
         return true;
 }
 
-/* Names glued by stripped links ("רוסיהולדימיר פוטיןמתרחש"): a long
- * multi-word name counts when, on a glued side, another complete known name
- * abuts it; that neighbour counts too. */
-static void
-accept_glued(scan_ctx *sc)
-{
-        for (size_t i = 0; i < sc->n; i++) {
-                cand *c = &sc->v[i];
-                const nd_alias *a = &sc->gaz->aliases[c->alias];
-                cand *left = NULL, *right = NULL;
-
-                if (c->accepted || !long_name(a))
-                        continue;
-                for (size_t k = 0; k < sc->n; k++) {
-                        cand *o = &sc->v[k];
-                        uint32_t fl = sc->gaz->aliases[o->alias].flags;
-                        if (o == c || (fl & ND_ALIAS_SHORT))
-                                continue;
-                        if (!c->start_ok && o->end == c->start && o->start_ok)
-                                left = o;
-                        if (!c->end_ok && o->start == c->end && o->end_ok)
-                                right = o;
-                }
-                if (!left && !right)
-                        continue;
-                c->accepted = true;
-                if (left)
-                        left->accepted = true;
-                if (right)
-                        right->accepted = true;
-        }
-}
-
 static int
 cmp_cand(const void *pa, const void *pb)
 {
@@ -250,6 +217,84 @@ cmp_cand(const void *pa, const void *pb)
         if (a->end != b->end)
                 return a->end > b->end ? -1 : 1;
         return a->alias < b->alias ? -1 : a->alias > b->alias;
+}
+
+/* A candidate's end and index, to find candidates by where they end. */
+typedef struct {
+        size_t end, idx;
+} end_ref;
+
+static int
+cmp_by_end(const void *pa, const void *pb)
+{
+        const end_ref *a = pa, *b = pb;
+
+        return a->end < b->end ? -1 : a->end > b->end;
+}
+
+/* The first index of @p v (n candidates sorted by start) whose start is
+ * >= @p pos. */
+static size_t
+first_start(const cand *v, size_t n, size_t pos)
+{
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (v[mid].start < pos)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+/* Names glued by stripped links ("רוסיהולדימיר פוטיןמתרחש"): a long
+ * multi-word name counts when, on a glued side, another complete known name
+ * abuts it; that neighbour counts too. Candidates must be sorted by start;
+ * @p by_end indexes them by end. */
+static void
+accept_glued(scan_ctx *sc, const end_ref *by_end)
+{
+        for (size_t i = 0; i < sc->n; i++) {
+                cand *c = &sc->v[i], *left = NULL, *right = NULL;
+                const nd_alias *a = &sc->gaz->aliases[c->alias];
+
+                if (c->accepted || !long_name(a))
+                        continue;
+                if (!c->end_ok)
+                        for (size_t k = first_start(sc->v, sc->n, c->end);
+                             k < sc->n && sc->v[k].start == c->end; k++)
+                                if (sc->v[k].end_ok &&
+                                    !(sc->gaz->aliases[sc->v[k].alias].flags &
+                                      ND_ALIAS_SHORT))
+                                        right = &sc->v[k];
+                if (!c->start_ok) {
+                        size_t lo = 0, hi = sc->n;
+                        while (lo < hi) {
+                                size_t mid = lo + (hi - lo) / 2;
+                                if (by_end[mid].end < c->start)
+                                        lo = mid + 1;
+                                else
+                                        hi = mid;
+                        }
+                        for (; lo < sc->n && by_end[lo].end == c->start;
+                             lo++) {
+                                cand *o = &sc->v[by_end[lo].idx];
+                                if (o->start_ok &&
+                                    !(sc->gaz->aliases[o->alias].flags &
+                                      ND_ALIAS_SHORT))
+                                        left = o;
+                        }
+                }
+                if (!left && !right)
+                        continue;
+                c->accepted = true;
+                if (left)
+                        left->accepted = true;
+                if (right)
+                        right->accepted = true;
+        }
 }
 
 /* --- Per-article entity table ------------------------------------------- */
@@ -380,6 +425,7 @@ scan_field(const ent_state *st, found_set *fs, int field, const char *text,
         nd_folded f;
         nd_err err = nd_fold(text, len, &f);
         size_t last_end = 0;
+        end_ref *by_end = NULL;
 
         if (err != ND_OK)
                 return err;
@@ -390,9 +436,18 @@ scan_field(const ent_state *st, found_set *fs, int field, const char *text,
                 err = ND_ERR_NOMEM;
                 goto out;
         }
-        accept_glued(&sc);
         if (sc.n > 1)
                 qsort(sc.v, sc.n, sizeof(*sc.v), cmp_cand);
+        by_end = malloc((sc.n + 1) * sizeof(*by_end));
+        if (!by_end) {
+                err = ND_ERR_NOMEM;
+                goto out;
+        }
+        for (size_t i = 0; i < sc.n; i++)
+                by_end[i] = (end_ref){sc.v[i].end, i};
+        if (sc.n > 1)
+                qsort(by_end, sc.n, sizeof(*by_end), cmp_by_end);
+        accept_glued(&sc, by_end);
         for (size_t i = 0; i < sc.n; i++) {
                 cand *c = &sc.v[i];
                 const nd_alias *a = &g->aliases[c->alias];
@@ -449,6 +504,7 @@ scan_field(const ent_state *st, found_set *fs, int field, const char *text,
                         fd->credited = true;
         }
 out:
+        free(by_end);
         free(sc.v);
         nd_folded_free(&f);
         return err;

@@ -7,7 +7,9 @@
 #include "newsd/matcher.h"
 #include "newsd/stage.h"
 
-#define QUOTE_MAX 2000 /* code points */
+#define QUOTE_MAX 2000    /* longest quote, code points */
+#define QUOTES_MAX 1000   /* quotes per field: the rest are not reported */
+#define SENTENCE_MAX 1000 /* how far to look for a sentence's ends */
 
 typedef struct {
         size_t open, close; /* source code points of the marks */
@@ -86,7 +88,7 @@ find_quotes(const uint32_t *s, size_t n, qspan **out)
         size_t count = 0, cap = 0;
         qspan *v = NULL;
 
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && count < QUOTES_MAX; i++) {
                 uint32_t close = closer_of(s[i]);
                 size_t k;
 
@@ -121,12 +123,21 @@ find_quotes(const uint32_t *s, size_t n, qspan **out)
         return count;
 }
 
+/* Quotes are found in order and do not overlap: binary search. */
 static bool
 inside_quote(const qspan *q, size_t nq, size_t pos)
 {
-        for (size_t i = 0; i < nq; i++)
-                if (pos > q[i].open && pos < q[i].close)
+        size_t lo = 0, hi = nq;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (q[mid].close <= pos)
+                        lo = mid + 1;
+                else if (q[mid].open >= pos)
+                        hi = mid;
+                else
                         return true;
+        }
         return false;
 }
 
@@ -143,22 +154,26 @@ static size_t
 sentence_start(const uint32_t *s, size_t n, const qspan *q, size_t nq,
                size_t pos)
 {
-        while (pos > 0) {
+        size_t stop = pos > SENTENCE_MAX ? pos - SENTENCE_MAX : 0;
+
+        while (pos > stop) {
                 if (terminator(s, n, pos - 1) && !inside_quote(q, nq, pos - 1))
                         return pos;
                 pos--;
         }
-        return 0;
+        return stop;
 }
 
 static size_t
 sentence_end(const uint32_t *s, size_t n, const qspan *q, size_t nq,
              size_t pos)
 {
-        for (; pos < n; pos++)
+        size_t stop = n - pos > SENTENCE_MAX ? pos + SENTENCE_MAX : n;
+
+        for (; pos < stop; pos++)
                 if (terminator(s, n, pos) && !inside_quote(q, nq, pos))
                         return pos;
-        return n;
+        return stop;
 }
 
 /* The person mentioned in [from, to) of @p field nearest to @p near,
