@@ -136,12 +136,22 @@ is_capital(uint32_t c)
 }
 
 /* Every capital of the alias is a capital in the text too ("A China" is
- * not "A china"); where folding changed the length, one capital will do. */
+ * not "A china"); where folding changed the length, one capital will do.
+ * A name of three letters or fewer in capitals is an acronym ("ROM" is not
+ * "Rom"). */
 static bool
 capitals_ok(const nd_folded *f, size_t start, size_t end, const nd_alias *a)
 {
         size_t s = f->orig[start], e = f->orig[end - 1] + 1;
 
+        if (e - s <= 3 && !(a->flags & ND_ALIAS_EXACT)) {
+                bool all = true;
+                for (size_t i = s; i < e; i++)
+                        if (!is_capital(f->src[i]))
+                                all = false;
+                if (all)
+                        return false;
+        }
         if (e - s == a->n_src) {
                 for (size_t i = 0; i < a->n_src; i++)
                         if (is_capital(a->src[i]) && !is_capital(f->src[s + i]))
