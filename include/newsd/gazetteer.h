@@ -33,6 +33,10 @@ typedef struct nd_entity {
 #define ND_ALIAS_SHORT 0x1u /* counts only after a full alias of the same
                                entity appeared earlier in the article */
 #define ND_ALIAS_EXACT 0x2u /* matched case-sensitively (acronyms, "dpa") */
+#define ND_ALIAS_CONTEXT 0x8u /* also an ordinary word ("הודו" India or
+                                 "they admitted"): counts only with a
+                                 locative clitic or another place in the
+                                 same sentence */
 #define ND_ALIAS_CAPITAL 0x4u /* written with capitals: an occurrence
                                  with one of them in lower case is an
                                  ordinary word ("turkey", "A china") */
@@ -65,10 +69,12 @@ nd_err nd_gazetteer_add_tsv(nd_gazetteer *g, const char *text, size_t len,
                             size_t errstr_size);
 nd_err nd_gazetteer_add_file(nd_gazetteer *g, const char *path, char *errstr,
                              size_t errstr_size);
-/* Folded alias forms that are never matched (ordinary words somewhere);
- * one a line. */
+/* Alias forms, one a line, that are never matched (@p context false:
+ * ordinary words somewhere) or that need context (@p context true: they
+ * get ND_ALIAS_CONTEXT). Before the entity files. */
 nd_err nd_gazetteer_add_stoplist(nd_gazetteer *g, const char *path,
-                                 char *errstr, size_t errstr_size);
+                                 bool context, char *errstr,
+                                 size_t errstr_size);
 /* Compiles the matcher; the gazetteer is read-only afterwards. */
 nd_err nd_gazetteer_build(nd_gazetteer *g, char *errstr, size_t errstr_size);
 /* Everything: @p user_dir/entities/\*.tsv (user_dir may be NULL; the

@@ -188,8 +188,15 @@ add_alias(nd_gazetteer *g, uint32_t ent, const char *lang, size_t lang_len,
                 return ND_ERR_NOMEM;
         cp = f.cp;
         n = f.n;
-        if (n == 0 || hmap_find(&ix->stop, cp, n * sizeof(*cp)))
+        if (n == 0)
                 goto out;
+        {
+                slot *st = hmap_find(&ix->stop, cp, n * sizeof(*cp));
+                if (st && st->value == 1)
+                        goto out;
+                if (st)
+                        flags |= ND_ALIAS_CONTEXT;
+        }
         if (!nd_buf_append(&key, &ent, sizeof(ent)) ||
             !nd_buf_append(&key, cp, n * sizeof(*cp))) {
                 err = ND_ERR_NOMEM;
@@ -496,8 +503,8 @@ nd_gazetteer_add_file(nd_gazetteer *g, const char *path, char *errstr,
 }
 
 nd_err
-nd_gazetteer_add_stoplist(nd_gazetteer *g, const char *path, char *errstr,
-                          size_t errstr_size)
+nd_gazetteer_add_stoplist(nd_gazetteer *g, const char *path, bool context,
+                          char *errstr, size_t errstr_size)
 {
         load_index *ix = g->index;
         char *text = NULL, *line, *save = NULL;
@@ -513,7 +520,8 @@ nd_gazetteer_add_stoplist(nd_gazetteer *g, const char *path, char *errstr,
                 if (*line == '#' || *line == '\0')
                         continue;
                 cp = nd_fold_str(line, &n);
-                if (!cp || !hmap_put(&ix->stop, cp, n * sizeof(*cp), 1)) {
+                if (!cp || !hmap_put(&ix->stop, cp, n * sizeof(*cp),
+                                     context ? 2 : 1)) {
                         free(cp);
                         err = nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
                                         "out of memory");
@@ -621,7 +629,13 @@ nd_gazetteer_load(nd_gazetteer **out, const char *data_dir,
                 return nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
                                  "out of memory");
         snprintf(path, sizeof(path), "%s/entities/stop-aliases.txt", data_dir);
-        err = nd_gazetteer_add_stoplist(g, path, errstr, errstr_size);
+        err = nd_gazetteer_add_stoplist(g, path, false, errstr, errstr_size);
+        if (err == ND_OK) {
+                snprintf(path, sizeof(path),
+                         "%s/entities/context-aliases.txt", data_dir);
+                err = nd_gazetteer_add_stoplist(g, path, true, errstr,
+                                                errstr_size);
+        }
         /* User entities first: they win over built-in ones on a shared
          * alias. */
         if (err == ND_OK && user_dir && *user_dir) {

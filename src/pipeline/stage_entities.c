@@ -307,6 +307,44 @@ accept_glued(scan_ctx *sc, const end_ref *by_end)
         }
 }
 
+static bool
+terminator(uint32_t c)
+{
+        return c == '.' || c == '!' || c == '?' || c == '\n';
+}
+
+/* Whether an alias that is also an ordinary word stands as a place here:
+ * after a locative clitic (בהודו, بالمغرب) or with another place named in
+ * the same sentence (a list of countries). */
+static bool
+in_context(const scan_ctx *sc, const cand *c)
+{
+        const nd_folded *f = sc->f;
+        size_t ws = c->start, s0 = c->start, s1 = c->end;
+
+        if (nd_boundary_before(f, c->start, true, &ws))
+                for (size_t k = ws; k < c->start; k++)
+                        if (f->cp[k] == 0x05D1 || f->cp[k] == 0x05DC ||
+                            f->cp[k] == 0x05DE || f->cp[k] == 0x0628 ||
+                            f->cp[k] == 0x0644)
+                                return true;
+        while (s0 > 0 && c->start - s0 < 400 && !terminator(f->cp[s0 - 1]))
+                s0--;
+        while (s1 < f->n && s1 - c->end < 400 && !terminator(f->cp[s1]))
+                s1++;
+        for (size_t k = 0; k < sc->n; k++) {
+                const cand *o = &sc->v[k];
+                const nd_alias *a = &sc->gaz->aliases[o->alias];
+                if (!o->accepted || o->start < s0 || o->end > s1 ||
+                    (o->start < c->end && c->start < o->end) ||
+                    (a->flags & ND_ALIAS_CONTEXT) ||
+                    sc->gaz->ents[a->entity].type != ND_ENT_PLACE)
+                        continue;
+                return true;
+        }
+        return false;
+}
+
 /* --- Per-article entity table ------------------------------------------- */
 
 typedef struct {
@@ -476,6 +514,8 @@ scan_field(const ent_state *st, found_set *fs, int field, const char *text,
                 /* A surname or other short name alone counts only after
                  * the full name. */
                 if (!full && !fd->has_full)
+                        continue;
+                if ((a->flags & ND_ALIAS_CONTEXT) && !in_context(&sc, c))
                         continue;
                 last_end = c->end;
                 if (fd->n == fd->cap) {

@@ -146,6 +146,24 @@ test_hebrew_arabic_clitics(void **s)
 }
 
 static void
+test_names_that_are_words(void **s)
+{
+        nd_doc doc;
+
+        (void)s;
+        /* הודו as "they admitted": no India; as a place after ב or in a
+         * list of countries: India. */
+        run(&doc, NULL, "השוטרים הודו כי טעו. הוא טס להודו. "
+                        "הקבוצה כוללת את סין, הודו ופקיסטן.");
+        assert_int_equal(count_of(&doc, "India"), 2);
+        nd_doc_clear(&doc);
+        run(&doc, NULL, "Jordan scored twice. The King of Jordan visited "
+                        "Egypt.");
+        assert_int_equal(count_of(&doc, "Jordan"), 1);
+        nd_doc_clear(&doc);
+}
+
+static void
 test_glued_names(void **s)
 {
         nd_doc doc;
@@ -233,6 +251,7 @@ main(void)
                 cmocka_unit_test(test_names_and_short_aliases),
                 cmocka_unit_test(test_word_boundaries_and_case),
                 cmocka_unit_test(test_hebrew_arabic_clitics),
+                cmocka_unit_test(test_names_that_are_words),
                 cmocka_unit_test(test_glued_names),
                 cmocka_unit_test(test_info_sources),
                 cmocka_unit_test(test_user_entities),
