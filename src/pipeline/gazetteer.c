@@ -145,19 +145,20 @@ dup_field(const char *s, size_t n)
         return d;
 }
 
-/* Acronyms in capitals ("UN", "SCO", "CCTV") are ordinary words in
+/* Acronyms in capitals ("UN", "SCO", "ООН", "CCTV") are ordinary words in
  * lower case, so they only match as written. */
 static bool
-is_acronym(const char *s)
+is_acronym(const uint32_t *cp, size_t n)
 {
-        size_t n = 0;
-        const unsigned char *u = (const unsigned char *)s;
+        size_t letters = 0;
 
-        for (; *u; u++, n++)
-                if (!(*u >= 'A' && *u <= 'Z') && !(*u >= '0' && *u <= '9') &&
-                    *u != '&')
+        for (size_t i = 0; i < n; i++) {
+                if (u_isupper((UChar32)cp[i]))
+                        letters++;
+                else if (!(cp[i] >= '0' && cp[i] <= '9') && cp[i] != '&')
                         return false;
-        return n >= 2 && n <= 6;
+        }
+        return letters >= 2 && n <= 6;
 }
 
 static nd_err
@@ -182,10 +183,10 @@ add_alias(nd_gazetteer *g, uint32_t ent, const char *lang, size_t lang_len,
                 return ND_OK;
         memcpy(buf, text, len);
         buf[len] = '\0';
-        if (is_acronym(buf))
-                flags |= ND_ALIAS_EXACT;
         if (nd_fold(buf, len, &f) != ND_OK)
                 return ND_ERR_NOMEM;
+        if (is_acronym(f.src, f.nsrc))
+                flags |= ND_ALIAS_EXACT;
         cp = f.cp;
         n = f.n;
         if (n == 0)
