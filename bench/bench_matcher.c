@@ -39,9 +39,10 @@ main(int argc, char **argv)
                 return 1;
         }
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        printf("gazetteer: %zu entities, %zu aliases, %zu states, load %.2f s\n",
-               g->n_ents, g->n_aliases, nd_matcher_states(g->matcher),
-               (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+        printf(
+            "gazetteer: %zu entities, %zu aliases, %zu states, load %.2f s\n",
+            g->n_ents, g->n_aliases, nd_matcher_states(g->matcher),
+            (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
         fp = fopen(file, "rb");
         if (!fp) {
                 perror(file);

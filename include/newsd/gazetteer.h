@@ -26,25 +26,28 @@ typedef struct nd_entity {
         char *name;    /* owned: canonical name */
         char *country; /* owned: ISO 3166-1 alpha-2, or NULL */
         nd_ent_type type;
-        bool agency;   /* a news agency or broadcaster (an infoSource) */
+        bool agency; /* a news agency or broadcaster (an infoSource) */
 } nd_entity;
 
 /* Alias flags. */
-#define ND_ALIAS_SHORT 0x1u /* counts only after a full alias of the same
+#define ND_ALIAS_SHORT                                                         \
+        0x1u                /* counts only after a full alias of the same      \
                                entity appeared earlier in the article */
 #define ND_ALIAS_EXACT 0x2u /* matched case-sensitively (acronyms, "dpa") */
-#define ND_ALIAS_CONTEXT 0x8u /* also an ordinary word ("הודו" India or
-                                 "they admitted"): counts only with a
-                                 locative clitic or another place in the
-                                 same sentence */
-#define ND_ALIAS_CAPITAL 0x4u /* written with capitals: an occurrence
-                                 with one of them in lower case is an
-                                 ordinary word ("turkey", "A china") */
+#define ND_ALIAS_CONTEXT                                                       \
+        0x8u /* also an ordinary word ("הודו" India or                     \
+                "they admitted"): counts only with a                           \
+                locative clitic or another place in the                        \
+                same sentence */
+#define ND_ALIAS_CAPITAL                                                       \
+        0x4u /* written with capitals: an occurrence                           \
+                with one of them in lower case is an                           \
+                ordinary word ("turkey", "A china") */
 
 typedef struct nd_alias {
-        uint32_t entity;  /* index into ents */
+        uint32_t entity; /* index into ents */
         uint32_t flags;
-        uint32_t *src;    /* owned: the alias's code points as written */
+        uint32_t *src; /* owned: the alias's code points as written */
         size_t n_src;
         uint32_t *folded; /* owned: the folded pattern */
         size_t n_folded;
@@ -52,7 +55,7 @@ typedef struct nd_alias {
 } nd_alias;
 
 typedef struct nd_gazetteer {
-        nd_entity *ents;   /* owned */
+        nd_entity *ents; /* owned */
         size_t n_ents, cap_ents;
         nd_alias *aliases; /* owned; the matcher's ids index this */
         size_t n_aliases, cap_aliases;

@@ -8,15 +8,15 @@
 #include "newsd/strvec.h"
 
 typedef struct nd_lex_entry {
-        int kind;      /* caller's category */
-        double value;  /* caller's number (a month, a multiplier ...) */
-        char *tag;     /* owned, may be NULL (a currency code, a unit) */
-        bool symbol;   /* no letters: needs no word boundary ("$", "%") */
+        int kind;     /* caller's category */
+        double value; /* caller's number (a month, a multiplier ...) */
+        char *tag;    /* owned, may be NULL (a currency code, a unit) */
+        bool symbol;  /* no letters: needs no word boundary ("$", "%") */
 } nd_lex_entry;
 
 typedef struct nd_lexicon {
-        nd_matcher *m;          /* owned, NULL until built */
-        nd_lex_entry *entries;  /* owned; matcher ids index this */
+        nd_matcher *m;         /* owned, NULL until built */
+        nd_lex_entry *entries; /* owned; matcher ids index this */
         size_t n, cap;
 } nd_lexicon;
 
@@ -28,8 +28,8 @@ typedef struct nd_lex_hit {
 
 nd_lexicon *nd_lexicon_new(void);
 /* Adds one phrase. Before nd_lexicon_build(). */
-bool nd_lexicon_add(nd_lexicon *lx, const char *phrase, int kind,
-                    double value, const char *tag);
+bool nd_lexicon_add(nd_lexicon *lx, const char *phrase, int kind, double value,
+                    const char *tag);
 bool nd_lexicon_build(nd_lexicon *lx);
 void nd_lexicon_free(nd_lexicon *lx);
 /* Word-bounded occurrences (clitic prefixes allowed), leftmost-longest,

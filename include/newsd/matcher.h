@@ -16,9 +16,9 @@
  * geresh variants unified, Arabic letter variants unified. Every folded
  * code point remembers the source code point it came from. */
 typedef struct nd_folded {
-        uint32_t *cp;     /* owned: folded code points, n of them */
-        uint32_t *orig;   /* owned: orig[i] = source index of cp[i]; orig[n]
-                             = nsrc */
+        uint32_t *cp;   /* owned: folded code points, n of them */
+        uint32_t *orig; /* owned: orig[i] = source index of cp[i]; orig[n]
+                           = nsrc */
         size_t n;
         uint32_t *src;    /* owned: source code points, nsrc of them */
         size_t *src_byte; /* owned: byte offset of each source code point;
@@ -52,8 +52,8 @@ bool nd_clitic_prefix_ok(const uint32_t *cp, size_t from, size_t to,
  * boundary (or, when @p clitics, a clitic prefix after one) before it and a
  * word boundary after it. On success *word_start gets the start of the word
  * including its clitics. */
-bool nd_word_bounded(const nd_folded *f, size_t start, size_t end,
-                     bool clitics, size_t *word_start);
+bool nd_word_bounded(const nd_folded *f, size_t start, size_t end, bool clitics,
+                     size_t *word_start);
 
 /* The two halves of nd_word_bounded(), for callers that judge the edges of
  * a match apart. */

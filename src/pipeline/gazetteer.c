@@ -250,19 +250,19 @@ out:
  * Пекине; Москва: Москвы, Москве, Москву, Москвой). Indeclinable names
  * ending in other vowels (Того, Чили) get none. */
 static nd_err
-add_russian_forms(nd_gazetteer *g, uint32_t ent, const char *name,
-                  size_t len, uint32_t flags)
+add_russian_forms(nd_gazetteer *g, uint32_t ent, const char *name, size_t len,
+                  uint32_t flags)
 {
         static const struct {
                 const char *ending, *forms[5];
         } rules[] = {
-                {"ия", {"ии", "ию", "ией", NULL}},
-                {"ья", {"ьи", "ье", "ью", "ьей", NULL}},
-                {"ка", {"ки", "ке", "ку", "кой", NULL}},
-                {"га", {"ги", "ге", "гу", "гой", NULL}},
-                {"а", {"ы", "е", "у", "ой", NULL}},
-                {"ай", {"ая", "аю", "аем", "ае", NULL}},
-                {"ь", {"и", "ю", "ью", NULL}},
+            {"ия", {"ии", "ию", "ией", NULL}},
+            {"ья", {"ьи", "ье", "ью", "ьей", NULL}},
+            {"ка", {"ки", "ке", "ку", "кой", NULL}},
+            {"га", {"ги", "ге", "гу", "гой", NULL}},
+            {"а", {"ы", "е", "у", "ой", NULL}},
+            {"ай", {"ая", "аю", "аем", "ае", NULL}},
+            {"ь", {"и", "ю", "ью", NULL}},
         };
         static const char consonants[] = "бвгджзклмнпрстфхцчшщ";
         char buf[256];
@@ -279,16 +279,15 @@ add_russian_forms(nd_gazetteer *g, uint32_t ent, const char *name,
                         nd_err err;
                         memcpy(buf, name, stem);
                         memcpy(buf + stem, rules[r].forms[k], fl);
-                        err = add_alias(g, ent, "ru", 2, buf, stem + fl,
-                                        flags);
+                        err = add_alias(g, ent, "ru", 2, buf, stem + fl, flags);
                         if (err != ND_OK)
                                 return err;
                 }
                 return ND_OK;
         }
         /* A final consonant (two UTF-8 bytes in the Cyrillic block). */
-        if (len >= 2 && strstr(consonants, (char[]){name[len - 2],
-                                                    name[len - 1], 0})) {
+        if (len >= 2 &&
+            strstr(consonants, (char[]){name[len - 2], name[len - 1], 0})) {
                 static const char *const forms[] = {"а", "у", "ом", "е"};
                 for (size_t k = 0; k < 4; k++) {
                         nd_err err;
@@ -317,15 +316,15 @@ add_alias_list(nd_gazetteer *g, uint32_t ent, const char *s, size_t len,
                 nd_err err;
 
                 if (colon && colon - s < 12) {
-                        err = add_alias(g, ent, s, (size_t)(colon - s),
-                                        colon + 1,
-                                        (size_t)(item_end - colon - 1), flags);
+                        err =
+                            add_alias(g, ent, s, (size_t)(colon - s), colon + 1,
+                                      (size_t)(item_end - colon - 1), flags);
                         if (err == ND_OK && colon - s == 2 &&
                             memcmp(s, "ru", 2) == 0 &&
                             g->ents[ent].type == ND_ENT_PLACE)
                                 err = add_russian_forms(
-                                        g, ent, colon + 1,
-                                        (size_t)(item_end - colon - 1), flags);
+                                    g, ent, colon + 1,
+                                    (size_t)(item_end - colon - 1), flags);
                 } else {
                         err = add_alias(g, ent, "und", 3, s,
                                         (size_t)(item_end - s), flags);
@@ -349,7 +348,8 @@ add_record(nd_gazetteer *g, char *fields[6], size_t lens[6], char *errstr,
 
         if (lens[1] == 6 && memcmp(fields[1], "person", 6) == 0) {
                 e.type = ND_ENT_PERSON;
-        } else if (lens[1] == 12 && memcmp(fields[1], "organisation", 12) == 0) {
+        } else if (lens[1] == 12 &&
+                   memcmp(fields[1], "organisation", 12) == 0) {
                 e.type = ND_ENT_ORGANISATION;
         } else if (lens[1] == 6 && memcmp(fields[1], "agency", 6) == 0) {
                 e.type = ND_ENT_ORGANISATION;
@@ -397,8 +397,8 @@ add_record(nd_gazetteer *g, char *fields[6], size_t lens[6], char *errstr,
         }
         err = add_alias_list(g, idx, fields[4], lens[4], 0);
         if (err == ND_OK)
-                err = add_alias_list(g, idx, fields[5], lens[5],
-                                     ND_ALIAS_SHORT);
+                err =
+                    add_alias_list(g, idx, fields[5], lens[5], ND_ALIAS_SHORT);
         /* The canonical name is an alias too; after the listed ones, so
          * that their flags ("=dpa") win. */
         if (err == ND_OK && !known)
@@ -469,8 +469,8 @@ read_file(const char *path, char **out, size_t *len, char *errstr,
         size_t n;
 
         if (!fp)
-                return nd_seterr(errstr, errstr_size, ND_ERR_IO, "%s: %s",
-                                 path, strerror(errno));
+                return nd_seterr(errstr, errstr_size, ND_ERR_IO, "%s: %s", path,
+                                 strerror(errno));
         while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
                 if (!nd_buf_append(&b, chunk, n)) {
                         fclose(fp);
@@ -592,8 +592,8 @@ add_dir(nd_gazetteer *g, const char *dir, bool optional, char *errstr,
         if (!d) {
                 if (optional && errno == ENOENT)
                         return ND_OK;
-                return nd_seterr(errstr, errstr_size, ND_ERR_IO, "%s: %s",
-                                 dir, strerror(errno));
+                return nd_seterr(errstr, errstr_size, ND_ERR_IO, "%s: %s", dir,
+                                 strerror(errno));
         }
         while ((de = readdir(d))) {
                 size_t n = strlen(de->d_name);
@@ -632,8 +632,8 @@ nd_gazetteer_load(nd_gazetteer **out, const char *data_dir,
         snprintf(path, sizeof(path), "%s/entities/stop-aliases.txt", data_dir);
         err = nd_gazetteer_add_stoplist(g, path, false, errstr, errstr_size);
         if (err == ND_OK) {
-                snprintf(path, sizeof(path),
-                         "%s/entities/context-aliases.txt", data_dir);
+                snprintf(path, sizeof(path), "%s/entities/context-aliases.txt",
+                         data_dir);
                 err = nd_gazetteer_add_stoplist(g, path, true, errstr,
                                                 errstr_size);
         }

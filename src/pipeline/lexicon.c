@@ -148,8 +148,8 @@ nd_lexicon_scan(const nd_lexicon *lx, const nd_folded *f, nd_lex_hit **hits,
 
 nd_err
 nd_tsv_each(const char *path,
-            nd_err (*row)(void *ctx, char **fields, size_t n_fields),
-            void *ctx, char *errstr, size_t errstr_size)
+            nd_err (*row)(void *ctx, char **fields, size_t n_fields), void *ctx,
+            char *errstr, size_t errstr_size)
 {
         FILE *fp = fopen(path, "r");
         char line[2048];

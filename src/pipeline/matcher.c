@@ -76,7 +76,11 @@ unify(uint32_t c)
                 return '\'';
         case 0x05F4: /* HEBREW PUNCTUATION GERSHAYIM */
                 return '"';
-        case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014:
+        case 0x2010:
+        case 0x2011:
+        case 0x2012:
+        case 0x2013:
+        case 0x2014:
         case 0x2212:
                 return '-';
         case 0x00A0:
@@ -351,8 +355,8 @@ nd_clitic_prefix_ok(const uint32_t *cp, size_t from, size_t to, int script)
                 /* [وف]? [بكل]? (ال)? */
                 if (i < to && (cp[i] == 0x0648 || cp[i] == 0x0641))
                         i++;
-                if (i < to && (cp[i] == 0x0628 || cp[i] == 0x0643 ||
-                               cp[i] == 0x0644))
+                if (i < to &&
+                    (cp[i] == 0x0628 || cp[i] == 0x0643 || cp[i] == 0x0644))
                         i++;
                 if (i + 2 == to && cp[i] == 0x0627 && cp[i + 1] == 0x0644)
                         i += 2;
@@ -416,9 +420,9 @@ typedef struct {
 
 struct nd_matcher {
         uint32_t n_states, cap_states;
-        uint32_t *fail;  /* per state */
-        uint32_t *dict;  /* nearest state on the fail chain with outputs */
-        uint32_t *out;   /* first output index per state, or UINT32_MAX */
+        uint32_t *fail; /* per state */
+        uint32_t *dict; /* nearest state on the fail chain with outputs */
+        uint32_t *out;  /* first output index per state, or UINT32_MAX */
         uint32_t *depth;
         uint32_t *parent;
         uint32_t *label; /* code point on the edge from the parent */
@@ -429,7 +433,7 @@ struct nd_matcher {
         bool built;
 };
 
-#define NO_OUT UINT32_MAX
+#define NO_OUT    UINT32_MAX
 #define EMPTY_KEY UINT64_MAX
 
 static inline uint64_t

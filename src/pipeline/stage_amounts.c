@@ -30,8 +30,8 @@ words_row(void *ctx, char **f, size_t n)
                 return ND_ERR_DATA;
         return nd_lexicon_add(lx, f[2], kind, strtod(f[3], NULL),
                               n > 4 && *f[4] ? f[4] : NULL)
-                       ? ND_OK
-                       : ND_ERR_NOMEM;
+                   ? ND_OK
+                   : ND_ERR_NOMEM;
 }
 
 static nd_err
@@ -190,10 +190,10 @@ scan_field(const nd_lexicon *lx, json_t *out, const char *field,
                 return err;
         err = nd_lexicon_scan(lx, &f, &hits, &n_hits);
         for (size_t i = 0; err == ND_OK && i < n_hits; i++)
-                err = push_tok(&t, &n, &cap,
-                               (tok){hits[i].start, hits[i].end,
-                                     hits[i].e->kind, hits[i].e->value,
-                                     hits[i].e->tag});
+                err =
+                    push_tok(&t, &n, &cap,
+                             (tok){hits[i].start, hits[i].end, hits[i].e->kind,
+                                   hits[i].e->value, hits[i].e->tag});
         for (size_t i = 0; err == ND_OK && i < f.n;) {
                 tok d = {.kind = K_NUMBER};
                 if (digit(f.cp[i]) < 0 || (i > 0 && digit(f.cp[i - 1]) >= 0)) {
@@ -246,10 +246,10 @@ scan_field(const nd_lexicon *lx, json_t *out, const char *field,
                         size_t s = f.orig[t[first].start];
                         size_t e = f.orig[t[last].end - 1] + 1;
                         json_t *o = json_pack(
-                                "{s:f,s:s%,s:s,s:I,s:I}", "value",
-                                value * scale, "text", text + f.src_byte[s],
-                                f.src_byte[e] - f.src_byte[s], "field", field,
-                                "start", (json_int_t)s, "end", (json_int_t)e);
+                            "{s:f,s:s%,s:s,s:I,s:I}", "value", value * scale,
+                            "text", text + f.src_byte[s],
+                            f.src_byte[e] - f.src_byte[s], "field", field,
+                            "start", (json_int_t)s, "end", (json_int_t)e);
                         if (!o) {
                                 err = ND_ERR_NOMEM;
                                 goto out;
@@ -291,8 +291,8 @@ amounts_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 }
 
 const nd_stage_ops nd_stage_amounts = {
-        .name = "amounts",
-        .create = amounts_create,
-        .run = amounts_run,
-        .destroy = amounts_destroy,
+    .name = "amounts",
+    .create = amounts_create,
+    .run = amounts_run,
+    .destroy = amounts_destroy,
 };

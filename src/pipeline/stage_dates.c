@@ -38,20 +38,18 @@ unit_code(const char *u)
 }
 
 static nd_err
-calendar_row(void *ctx, char **f, size_t n)
+month_row(void *ctx, char **f, size_t n)
 {
         nd_lexicon *lx = ctx;
         int kind;
 
         if (n < 4)
                 return ND_ERR_DATA;
-        /* months.tsv / weekdays.tsv: lang, number, width, name. The
-         * weekday file numbers 1-7 and is told apart by its widths being
-         * read into K_WEEKDAY by the caller's context. */
+        /* months.tsv: lang, month, width, name. Abbreviated names ("Mar",
+         * "Jan") are words too, so they count only next to a day number. */
         kind = strcmp(f[2], "abbreviated") == 0 ? K_MONTH_ABBR : K_MONTH;
-        return nd_lexicon_add(lx, f[3], kind, atof(f[1]), f[0])
-                       ? ND_OK
-                       : ND_ERR_NOMEM;
+        return nd_lexicon_add(lx, f[3], kind, atof(f[1]), f[0]) ? ND_OK
+                                                                : ND_ERR_NOMEM;
 }
 
 static nd_err
@@ -63,8 +61,8 @@ weekday_row(void *ctx, char **f, size_t n)
         if (strcmp(f[2], "wide") != 0)
                 return ND_OK;
         return nd_lexicon_add(ctx, f[3], K_WEEKDAY, atof(f[1]), f[0])
-                       ? ND_OK
-                       : ND_ERR_NOMEM;
+                   ? ND_OK
+                   : ND_ERR_NOMEM;
 }
 
 static nd_err
@@ -89,8 +87,8 @@ relative_row(void *ctx, char **f, size_t n)
                 return ND_ERR_DATA;
         return nd_lexicon_add(lx, f[2], kind, atof(f[4]),
                               kind == K_WEEKDAY ? f[1] : f[3])
-                       ? ND_OK
-                       : ND_ERR_NOMEM;
+                   ? ND_OK
+                   : ND_ERR_NOMEM;
 }
 
 static nd_err
@@ -99,8 +97,8 @@ number_row(void *ctx, char **f, size_t n)
         if (n < 4 || strcmp(f[0], "number") != 0)
                 return ND_OK;
         return nd_lexicon_add(ctx, f[2], K_NUMBER, atof(f[3]), NULL)
-                       ? ND_OK
-                       : ND_ERR_NOMEM;
+                   ? ND_OK
+                   : ND_ERR_NOMEM;
 }
 
 static nd_err
@@ -112,10 +110,10 @@ dates_create(void **state, const nd_pipeline_conf *conf, char *errstr,
                 const char *file;
                 nd_err (*row)(void *, char **, size_t);
         } files[] = {
-                {"dates/relative.tsv", relative_row},
-                {"dates/months.tsv", calendar_row},
-                {"dates/weekdays.tsv", weekday_row},
-                {"amounts/words.tsv", number_row},
+            {"dates/relative.tsv", relative_row},
+            {"dates/months.tsv", month_row},
+            {"dates/weekdays.tsv", weekday_row},
+            {"amounts/words.tsv", number_row},
         };
         nd_err err = ND_OK;
 
@@ -211,8 +209,8 @@ gap_ok(const uint32_t *cp, size_t a, size_t b, bool allow_de)
 
         if (b < a || b - a > 6)
                 return false;
-        while (i < b && (cp[i] == ' ' || cp[i] == '.' || cp[i] == ',' ||
-                         cp[i] == '('))
+        while (i < b &&
+               (cp[i] == ' ' || cp[i] == '.' || cp[i] == ',' || cp[i] == '('))
                 i++;
         if (allow_de && i + 2 <= b && cp[i] == 'd' && cp[i + 1] == 'e') {
                 i += 2;
@@ -222,9 +220,9 @@ gap_ok(const uint32_t *cp, size_t a, size_t b, bool allow_de)
                         i++;
         }
         /* A clitic prefix glued to the next word ("1 במרץ"). */
-        return i == b || (i < b && nd_clitic_script(cp[b]) != ND_CLITIC_NONE &&
-                          nd_clitic_prefix_ok(cp, i, b,
-                                              nd_clitic_script(cp[b])));
+        return i == b ||
+               (i < b && nd_clitic_script(cp[b]) != ND_CLITIC_NONE &&
+                nd_clitic_prefix_ok(cp, i, b, nd_clitic_script(cp[b])));
 }
 
 typedef struct {
@@ -235,8 +233,8 @@ typedef struct {
 } emit_ctx;
 
 static void
-emit(emit_ctx *ec, size_t fs, size_t fe, long y, int m, int d,
-     const char *res, bool relative)
+emit(emit_ctx *ec, size_t fs, size_t fe, long y, int m, int d, const char *res,
+     bool relative)
 {
         size_t s = ec->f->orig[fs], e = ec->f->orig[fe - 1] + 1;
         char date[16];
@@ -248,13 +246,12 @@ emit(emit_ctx *ec, size_t fs, size_t fe, long y, int m, int d,
         else
                 snprintf(date, sizeof(date), "%04ld", y);
         json_array_append_new(
-                ec->out,
-                json_pack("{s:s%,s:s,s:s,s:b,s:s,s:I,s:I}", "text",
-                          ec->text + ec->f->src_byte[s],
-                          ec->f->src_byte[e] - ec->f->src_byte[s], "date",
-                          date, "resolution", res, "relative", relative,
-                          "field", ec->field, "start", (json_int_t)s, "end",
-                          (json_int_t)e));
+            ec->out,
+            json_pack("{s:s%,s:s,s:s,s:b,s:s,s:I,s:I}", "text",
+                      ec->text + ec->f->src_byte[s],
+                      ec->f->src_byte[e] - ec->f->src_byte[s], "date", date,
+                      "resolution", res, "relative", relative, "field",
+                      ec->field, "start", (json_int_t)s, "end", (json_int_t)e));
 }
 
 /* A day-month(-year) date starting at token i: "1 March 2023", "1. März",
@@ -272,8 +269,8 @@ absolute_date(const tok *t, size_t n, size_t i, const uint32_t *cp,
                 return 0;
         dn = month_first ? i + 1 : i;
         mn = month_first ? i : i + 1;
-        if (t[dn].kind != K_NUMBER || t[dn].digits == 0 ||
-            t[dn].digits > 2 || t[dn].value < 1 || t[dn].value > 31)
+        if (t[dn].kind != K_NUMBER || t[dn].digits == 0 || t[dn].digits > 2 ||
+            t[dn].value < 1 || t[dn].value > 31)
                 return 0;
         if (t[mn].kind != K_MONTH && t[mn].kind != K_MONTH_ABBR)
                 return 0;
@@ -310,8 +307,8 @@ shift(const pubdate *pub, int unit, long amount, long *y, int *m, int *d)
         switch (unit) {
         case 'd':
         case 'w':
-                civil_from_days(pub->day + amount * (unit == 'w' ? 7 : 1), y,
-                                m, d);
+                civil_from_days(pub->day + amount * (unit == 'w' ? 7 : 1), y, m,
+                                d);
                 return;
         case 'm':
                 months = pub->y * 12 + (pub->m - 1) + amount;
@@ -356,9 +353,9 @@ scan_field(const nd_lexicon *lx, const pubdate *pub, json_t *out,
         /* Merge lexicon hits and digit runs in text order. */
         for (size_t i = 0, h = 0; i < f.n || h < n_hits;) {
                 if (h < n_hits && (i >= f.n || hits[h].start <= i)) {
-                        t[n++] = (tok){hits[h].start, hits[h].end,
+                        t[n++] = (tok){hits[h].start,   hits[h].end,
                                        hits[h].e->kind, hits[h].e->value,
-                                       hits[h].e->tag, 0};
+                                       hits[h].e->tag,  0};
                         if (hits[h].end > i)
                                 i = hits[h].end;
                         h++;
@@ -373,8 +370,8 @@ scan_field(const nd_lexicon *lx, const pubdate *pub, json_t *out,
                                j - i < 9)
                                 v = v * 10 + (f.cp[j++] - '0');
                         if (j == f.n || !nd_is_word_cp(f.cp[j]))
-                                t[n++] = (tok){i, j, K_NUMBER, v, NULL,
-                                               (int)(j - i)};
+                                t[n++] = (tok){i, j,    K_NUMBER,
+                                               v, NULL, (int)(j - i)};
                         while (j < f.n && nd_is_word_cp(f.cp[j]))
                                 j++;
                         i = j;
@@ -416,8 +413,7 @@ scan_field(const nd_lexicon *lx, const pubdate *pub, json_t *out,
                          * publication: news mostly reports the past. */
                         m = (int)t[i].value;
                         y = m <= pub->m ? pub->y : pub->y - 1;
-                        emit(&ec, t[i].start, t[i].end, y, m, 1, "month",
-                             true);
+                        emit(&ec, t[i].start, t[i].end, y, m, 1, "month", true);
                         break;
                 case K_WEEKDAY: {
                         size_t j = i + 1, e = t[i].end;
@@ -433,16 +429,15 @@ scan_field(const nd_lexicon *lx, const pubdate *pub, json_t *out,
                                 e = t[j + used - 1].end;
                                 if (e < f.n && f.cp[e] == ')')
                                         e++;
-                                emit(&ec, t[i].start, e, y, m, d, "day",
-                                     false);
+                                emit(&ec, t[i].start, e, y, m, d, "day", false);
                                 i = j + used - 1;
                                 break;
                         }
                         if (!pub->known)
                                 break;
-                        civil_from_days(pub->day -
-                                                (weekday_of(pub->day) -
-                                                 (long)t[i].value + 7) % 7,
+                        civil_from_days(pub->day - (weekday_of(pub->day) -
+                                                    (long)t[i].value + 7) %
+                                                       7,
                                         &y, &m, &d);
                         emit(&ec, t[i].start, t[i].end, y, m, d, "day", true);
                         break;
@@ -470,8 +465,8 @@ scan_field(const nd_lexicon *lx, const pubdate *pub, json_t *out,
                                 k++;
                         }
                         if (k >= n || t[k].kind != K_UNIT ||
-                            (k > a && !gap_ok(f.cp, t[k - 1].end, t[k].start,
-                                              false)))
+                            (k > a &&
+                             !gap_ok(f.cp, t[k - 1].end, t[k].start, false)))
                                 break;
                         count *= (long)t[k].value;
                         if (!before) {
@@ -544,8 +539,8 @@ dates_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 }
 
 const nd_stage_ops nd_stage_dates = {
-        .name = "dates",
-        .create = dates_create,
-        .run = dates_run,
-        .destroy = dates_destroy,
+    .name = "dates",
+    .create = dates_create,
+    .run = dates_run,
+    .destroy = dates_destroy,
 };

@@ -37,8 +37,7 @@ ent_destroy(void *state)
 
 /* One phrase a line; '#' comments. */
 static nd_err
-load_phrases(nd_matcher *m, const char *path, char *errstr,
-             size_t errstr_size)
+load_phrases(nd_matcher *m, const char *path, char *errstr, size_t errstr_size)
 {
         FILE *fp = fopen(path, "r");
         char line[512];
@@ -288,8 +287,7 @@ accept_glued(scan_ctx *sc, const end_ref *by_end)
                                 else
                                         hi = mid;
                         }
-                        for (; lo < sc->n && by_end[lo].end == c->start;
-                             lo++) {
+                        for (; lo < sc->n && by_end[lo].end == c->start; lo++) {
                                 cand *o = &sc->v[by_end[lo].idx];
                                 if (o->start_ok &&
                                     !(sc->gaz->aliases[o->alias].flags &
@@ -348,7 +346,7 @@ in_context(const scan_ctx *sc, const cand *c)
 /* --- Per-article entity table ------------------------------------------- */
 
 typedef struct {
-        int field; /* 0 title, 1 body */
+        int field;         /* 0 title, 1 body */
         size_t start, end; /* source code points */
         char *text;
         bool full;
@@ -426,8 +424,8 @@ credited(const ent_state *st, const nd_folded *f, size_t start, size_t end)
                 b--;
         while (e < f->n && f->cp[e] == ' ')
                 e++;
-        if (b > 0 && (f->cp[b - 1] == '(' || f->cp[b - 1] == '/') &&
-            e < f->n && (f->cp[e] == ')' || f->cp[e] == '/'))
+        if (b > 0 && (f->cp[b - 1] == '(' || f->cp[b - 1] == '/') && e < f->n &&
+            (f->cp[e] == ')' || f->cp[e] == '/'))
                 return true;
         w = start > CREDIT_WINDOW ? start - CREDIT_WINDOW : 0;
         for (size_t i = start; i > w; i--) {
@@ -546,9 +544,9 @@ scan_field(const ent_state *st, found_set *fs, int field, const char *text,
                 /* Title mentions weigh most, early body mentions more than
                  * late ones. */
                 if (!sources_section)
-                        fd->weight += field == 0                    ? 3.0
+                        fd->weight += field == 0           ? 3.0
                                       : c->start < f.n / 5 ? 1.5
-                                                                   : 1.0;
+                                                           : 1.0;
                 if (ent->agency &&
                     (sources_section || credited(st, &f, c->start, c->end)))
                         fd->credited = true;
@@ -581,7 +579,8 @@ info_source_known(const nd_doc *doc, json_t *added, const char *name)
         for (i = 0; i < doc->info_sources.n; i++)
                 if (strcasecmp(doc->info_sources.v[i], name) == 0)
                         return true;
-        json_array_foreach(added, i, v) {
+        json_array_foreach(added, i, v)
+        {
                 const char *n = json_string_value(json_object_get(v, "name"));
                 if (n && strcasecmp(n, name) == 0)
                         return true;
@@ -637,11 +636,11 @@ emit_json(const ent_state *st, nd_doc *doc, found_set *fs)
 
                 for (size_t k = 0; k < fd->n; k++)
                         json_array_append_new(
-                                ms, json_pack("{s:s,s:I,s:I,s:s}", "field",
-                                              fields[fd->m[k].field], "start",
-                                              (json_int_t)fd->m[k].start,
-                                              "end", (json_int_t)fd->m[k].end,
-                                              "text", fd->m[k].text));
+                            ms, json_pack("{s:s,s:I,s:I,s:s}", "field",
+                                          fields[fd->m[k].field], "start",
+                                          (json_int_t)fd->m[k].start, "end",
+                                          (json_int_t)fd->m[k].end, "text",
+                                          fd->m[k].text));
                 json_object_set_new(o, "type",
                                     json_string(nd_ent_type_name(e->type)));
                 json_object_set_new(o, "name", json_string(e->name));
@@ -651,17 +650,18 @@ emit_json(const ent_state *st, nd_doc *doc, found_set *fs)
                         json_object_set_new(o, "country",
                                             json_string(e->country));
                 json_object_set_new(o, "mentions", ms);
-                json_object_set_new(o, "count", json_integer((json_int_t)fd->n));
+                json_object_set_new(o, "count",
+                                    json_integer((json_int_t)fd->n));
                 json_object_set_new(
-                        o, "salience",
-                        json_real(top > 0 ? (double)(long)(fd->weight / top *
-                                                           1000 + 0.5) /
-                                                    1000
-                                          : 0));
+                    o, "salience",
+                    json_real(top > 0 ? (double)(long)(fd->weight / top * 1000 +
+                                                       0.5) /
+                                            1000
+                                      : 0));
                 json_array_append_new(ents, o);
 
-                item = json_pack("{s:s,s:s}", "name", e->name, "rel",
-                                 "mentioned");
+                item =
+                    json_pack("{s:s,s:s}", "name", e->name, "rel", "mentioned");
                 if (e->uri)
                         json_object_set_new(item, "uri", json_string(e->uri));
                 json_array_append_new(groups[e->type], item);
@@ -732,8 +732,8 @@ ent_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 }
 
 const nd_stage_ops nd_stage_entities = {
-        .name = "entities",
-        .create = ent_create,
-        .run = ent_run,
-        .destroy = ent_destroy,
+    .name = "entities",
+    .create = ent_create,
+    .run = ent_run,
+    .destroy = ent_destroy,
 };

@@ -7,8 +7,8 @@
 #include "newsd/matcher.h"
 #include "newsd/stage.h"
 
-#define QUOTE_MAX 2000    /* longest quote, code points */
-#define QUOTES_MAX 1000   /* quotes per field: the rest are not reported */
+#define QUOTE_MAX    2000 /* longest quote, code points */
+#define QUOTES_MAX   1000 /* quotes per field: the rest are not reported */
 #define SENTENCE_MAX 1000 /* how far to look for a sentence's ends */
 
 typedef struct {
@@ -104,8 +104,7 @@ find_quotes(const uint32_t *s, size_t n, qspan **out)
                              close == 0x203A))
                                 break;
                 }
-                if (k >= n || k - i >= QUOTE_MAX || s[k] == '\n' ||
-                    k - i < 3)
+                if (k >= n || k - i >= QUOTE_MAX || s[k] == '\n' || k - i < 3)
                         continue;
                 if (count == cap) {
                         size_t c = cap ? cap * 2 : 8;
@@ -165,8 +164,7 @@ sentence_start(const uint32_t *s, size_t n, const qspan *q, size_t nq,
 }
 
 static size_t
-sentence_end(const uint32_t *s, size_t n, const qspan *q, size_t nq,
-             size_t pos)
+sentence_end(const uint32_t *s, size_t n, const qspan *q, size_t nq, size_t pos)
 {
         size_t stop = n - pos > SENTENCE_MAX ? pos + SENTENCE_MAX : n;
 
@@ -186,20 +184,22 @@ person_in(json_t *entities, const char *field, size_t from, size_t to,
         json_t *best = NULL, *e;
         size_t i, best_d = (size_t)-1, distinct = 0;
 
-        json_array_foreach(entities, i, e) {
+        json_array_foreach(entities, i, e)
+        {
                 json_t *ms = json_object_get(e, "mentions"), *m;
                 size_t k;
                 bool here = false;
                 if (strcmp(json_string_value(json_object_get(e, "type")),
                            "person") != 0)
                         continue;
-                json_array_foreach(ms, k, m) {
+                json_array_foreach(ms, k, m)
+                {
                         size_t st = (size_t)json_integer_value(
-                                json_object_get(m, "start"));
+                            json_object_get(m, "start"));
                         size_t d;
-                        if (strcmp(json_string_value(
-                                           json_object_get(m, "field")),
-                                   field) != 0 ||
+                        if (strcmp(
+                                json_string_value(json_object_get(m, "field")),
+                                field) != 0 ||
                             st < from || st >= to || inside_quote(q, nq, st))
                                 continue;
                         here = true;
@@ -243,10 +243,10 @@ scan_field(nd_doc *doc, json_t *out, const char *field, const char *text,
                         who = person_in(entities, field, ss, se, q, nq,
                                         q[i].open, false);
                         if (!who && ss > 0) {
-                                size_t ps = sentence_start(f.src, f.nsrc, q,
-                                                           nq, ss - 1);
-                                who = person_in(entities, field, ps, ss, q,
-                                                nq, ss, true);
+                                size_t ps = sentence_start(f.src, f.nsrc, q, nq,
+                                                           ss - 1);
+                                who = person_in(entities, field, ps, ss, q, nq,
+                                                ss, true);
                         }
                 }
                 o = json_pack("{s:s%,s:s,s:I,s:I}", "text",
@@ -296,6 +296,6 @@ quotes_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 }
 
 const nd_stage_ops nd_stage_quotes = {
-        .name = "quotes",
-        .run = quotes_run,
+    .name = "quotes",
+    .run = quotes_run,
 };

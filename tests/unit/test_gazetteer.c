@@ -12,14 +12,14 @@
 #include "newsd/gazetteer.h"
 
 static const char tsv[] =
-        "# comment\n"
-        "#uri\ttype\tname\tcountry\taliases\tshort_aliases\n"
-        "http://www.wikidata.org/entity/Q7747\tperson\tVladimir Putin\tRU\t"
-        "en:Vladimir Putin|he:ולדימיר פוטין\ten:Putin\n"
-        "-\tagency\tdpa\tDE\ten:=dpa|de:Deutsche Presse-Agentur\t\n"
-        "-\torganisation\tUnited Nations\t-\ten:UN\t\n"
-        "http://www.wikidata.org/entity/Q7747\tperson\tW. Putin\tRU\t"
-        "de:Wladimir Putin\t\n";
+    "# comment\n"
+    "#uri\ttype\tname\tcountry\taliases\tshort_aliases\n"
+    "http://www.wikidata.org/entity/Q7747\tperson\tVladimir Putin\tRU\t"
+    "en:Vladimir Putin|he:ולדימיר פוטין\ten:Putin\n"
+    "-\tagency\tdpa\tDE\ten:=dpa|de:Deutsche Presse-Agentur\t\n"
+    "-\torganisation\tUnited Nations\t-\ten:UN\t\n"
+    "http://www.wikidata.org/entity/Q7747\tperson\tW. Putin\tRU\t"
+    "de:Wladimir Putin\t\n";
 
 static nd_gazetteer *
 load(const char *text)
@@ -95,8 +95,8 @@ test_errors(void **s)
                                               "u.tsv", err, sizeof(err)),
                          ND_ERR_DATA);
         assert_non_null(strstr(err, "u.tsv:1"));
-        assert_int_equal(nd_gazetteer_add_tsv(g, few, strlen(few), "u.tsv",
-                                              err, sizeof(err)),
+        assert_int_equal(nd_gazetteer_add_tsv(g, few, strlen(few), "u.tsv", err,
+                                              sizeof(err)),
                          ND_ERR_DATA);
         nd_gazetteer_free(g);
 }
@@ -138,9 +138,9 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_records_and_flags),
-                cmocka_unit_test(test_errors),
-                cmocka_unit_test(test_data_files),
+            cmocka_unit_test(test_records_and_flags),
+            cmocka_unit_test(test_errors),
+            cmocka_unit_test(test_data_files),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

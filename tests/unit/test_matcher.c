@@ -63,7 +63,10 @@ test_fold_case_marks_geresh(void **s)
         free(b);
         /* The map back: "ß" (source index 4) gives two folded code points,
          * both pointing at it. */
-        assert_int_equal(nd_fold("Stra\xc3\x9f" "e", 7, &f), ND_OK);
+        assert_int_equal(nd_fold("Stra\xc3\x9f"
+                                 "e",
+                                 7, &f),
+                         ND_OK);
         assert_int_equal(f.nsrc, 6);
         assert_int_equal(f.n, 7);
         assert_int_equal(f.orig[4], 4);
@@ -129,9 +132,9 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_fold_case_marks_geresh),
-                cmocka_unit_test(test_automaton_overlaps),
-                cmocka_unit_test(test_boundaries_and_clitics),
+            cmocka_unit_test(test_fold_case_marks_geresh),
+            cmocka_unit_test(test_automaton_overlaps),
+            cmocka_unit_test(test_boundaries_and_clitics),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

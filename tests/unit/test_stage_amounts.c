@@ -56,7 +56,7 @@ expect(json_t *a, size_t i, double value, const char *unit, const char *text)
         assert_true(json_real_value(json_object_get(o, "value")) == value);
         if (unit)
                 assert_string_equal(
-                        json_string_value(json_object_get(o, "unit")), unit);
+                    json_string_value(json_object_get(o, "unit")), unit);
         else
                 assert_null(json_object_get(o, "unit"));
         assert_string_equal(json_string_value(json_object_get(o, "text")),
@@ -130,9 +130,9 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_english_german_french_spanish),
-                cmocka_unit_test(test_russian_arabic_hebrew),
-                cmocka_unit_test(test_plain_numbers_are_not_amounts),
+            cmocka_unit_test(test_english_german_french_spanish),
+            cmocka_unit_test(test_russian_arabic_hebrew),
+            cmocka_unit_test(test_plain_numbers_are_not_amounts),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -48,8 +48,8 @@ dates(const char *body, const char *published)
 }
 
 static void
-expect(json_t *a, size_t i, const char *text, const char *date,
-       const char *res, bool relative)
+expect(json_t *a, size_t i, const char *text, const char *date, const char *res,
+       bool relative)
 {
         json_t *o = json_array_get(a, i);
 
@@ -58,8 +58,8 @@ expect(json_t *a, size_t i, const char *text, const char *date,
                             text);
         assert_string_equal(json_string_value(json_object_get(o, "date")),
                             date);
-        assert_string_equal(
-                json_string_value(json_object_get(o, "resolution")), res);
+        assert_string_equal(json_string_value(json_object_get(o, "resolution")),
+                            res);
         assert_int_equal(json_is_true(json_object_get(o, "relative")),
                          relative);
 }
@@ -109,7 +109,8 @@ test_relative(void **s)
         expect(a, 4, "March", "2023-03", "month", true);
         json_decref(a);
         a = dates("ביום רביעי (1 במרץ) ובשנה שעברה, לפני שבועיים; "
-                  "vor drei Tagen; три дня назад; قبل أسبوعين", PUB);
+                  "vor drei Tagen; три дня назад; قبل أسبوعين",
+                  PUB);
         assert_int_equal(json_array_size(a), 6);
         expect(a, 0, "יום רביעי (1 במרץ)", "2023-03-01", "day", false);
         expect(a, 1, "בשנה שעברה", "2022", "year", true);
@@ -138,9 +139,9 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_absolute),
-                cmocka_unit_test(test_relative),
-                cmocka_unit_test(test_without_publication_date),
+            cmocka_unit_test(test_absolute),
+            cmocka_unit_test(test_relative),
+            cmocka_unit_test(test_without_publication_date),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -41,10 +41,10 @@ entity(nd_doc *doc, const char *name)
         json_t *ents = json_object_get(doc->analysis, "entities"), *e;
         size_t i;
 
-        json_array_foreach(ents, i, e)
-                if (strcmp(json_string_value(json_object_get(e, "name")),
-                           name) == 0)
-                        return e;
+        json_array_foreach(
+            ents, i,
+            e) if (strcmp(json_string_value(json_object_get(e, "name")),
+                          name) == 0) return e;
         return NULL;
 }
 
@@ -53,8 +53,7 @@ count_of(nd_doc *doc, const char *name)
 {
         json_t *e = entity(doc, name);
 
-        return e ? (size_t)json_integer_value(json_object_get(e, "count"))
-                 : 0;
+        return e ? (size_t)json_integer_value(json_object_get(e, "count")) : 0;
 }
 
 static void
@@ -83,19 +82,17 @@ test_names_and_short_aliases(void **s)
         /* The first "Xi" is before "Xi Jinping". */
         assert_int_equal(count_of(&doc, "Xi Jinping"), 2);
         assert_int_equal(count_of(&doc, "Beijing"), 1);
-        m = json_array_get(json_object_get(entity(&doc, "Beijing"),
-                                           "mentions"),
+        m = json_array_get(json_object_get(entity(&doc, "Beijing"), "mentions"),
                            0);
         assert_string_equal(json_string_value(json_object_get(m, "field")),
                             "title");
         assert_int_equal(json_integer_value(json_object_get(m, "start")), 9);
         assert_int_equal(json_integer_value(json_object_get(m, "end")), 16);
         assert_string_equal(
-                json_string_value(json_object_get(
-                        json_array_get(json_object_get(doc.article, "people"),
-                                       0),
-                        "rel")),
-                "mentioned");
+            json_string_value(json_object_get(
+                json_array_get(json_object_get(doc.article, "people"), 0),
+                "rel")),
+            "mentioned");
         nd_doc_clear(&doc);
 }
 
@@ -110,19 +107,17 @@ test_word_boundaries_and_case(void **s)
         run(&doc, NULL,
             "Iranian and Russians met. A china cup and a turkey dinner. "
             "Я знаю того человека. Spainish is not a word.");
-        assert_int_equal(json_array_size(json_object_get(doc.analysis,
-                                                         "entities")),
-                         0);
+        assert_int_equal(
+            json_array_size(json_object_get(doc.analysis, "entities")), 0);
         nd_doc_clear(&doc);
         /* Code point offsets: Ü is one code point, two bytes. */
         run(&doc, NULL, "Über Berlin.");
         assert_int_equal(
-                json_integer_value(json_object_get(
-                        json_array_get(json_object_get(entity(&doc, "Berlin"),
-                                                       "mentions"),
-                                       0),
-                        "start")),
-                5);
+            json_integer_value(json_object_get(
+                json_array_get(
+                    json_object_get(entity(&doc, "Berlin"), "mentions"), 0),
+                "start")),
+            5);
         nd_doc_clear(&doc);
 }
 
@@ -132,8 +127,7 @@ test_hebrew_arabic_clitics(void **s)
         nd_doc doc;
 
         (void)s;
-        run(&doc, NULL,
-            "סין ובלארוס נפגשו בבייג'ינג. שיתוף פעולה ושי לא.");
+        run(&doc, NULL, "סין ובלארוס נפגשו בבייג'ינג. שיתוף פעולה ושי לא.");
         assert_int_equal(count_of(&doc, "Belarus"), 1);
         assert_int_equal(count_of(&doc, "Beijing"), 1);
         assert_int_equal(count_of(&doc, "China"), 1);
@@ -153,12 +147,14 @@ test_names_that_are_words(void **s)
         (void)s;
         /* הודו as "they admitted": no India; as a place after ב or in a
          * list of countries: India. */
-        run(&doc, NULL, "השוטרים הודו כי טעו. הוא טס להודו. "
-                        "הקבוצה כוללת את סין, הודו ופקיסטן.");
+        run(&doc, NULL,
+            "השוטרים הודו כי טעו. הוא טס להודו. "
+            "הקבוצה כוללת את סין, הודו ופקיסטן.");
         assert_int_equal(count_of(&doc, "India"), 2);
         nd_doc_clear(&doc);
-        run(&doc, NULL, "Jordan scored twice. The King of Jordan visited "
-                        "Egypt.");
+        run(&doc, NULL,
+            "Jordan scored twice. The King of Jordan visited "
+            "Egypt.");
         assert_int_equal(count_of(&doc, "Jordan"), 1);
         nd_doc_clear(&doc);
 }
@@ -169,8 +165,9 @@ test_glued_names(void **s)
         nd_doc doc;
 
         (void)s;
-        run(&doc, NULL, "ביקורו של בעל בריתו של נשיא רוסיהולדימיר "
-                        "פוטיןמתרחש היום.");
+        run(&doc, NULL,
+            "ביקורו של בעל בריתו של נשיא רוסיהולדימיר "
+            "פוטיןמתרחש היום.");
         assert_int_equal(count_of(&doc, "Vladimir Putin"), 1);
         assert_int_equal(count_of(&doc, "Russia"), 1);
         nd_doc_clear(&doc);
@@ -192,12 +189,12 @@ test_info_sources(void **s)
             "According to Reuters, prices rose.");
         srcs = json_object_get(doc.article, "infoSources");
         assert_int_equal(json_array_size(srcs), 2);
-        assert_string_equal(json_string_value(json_object_get(
-                                    json_array_get(srcs, 0), "name")),
-                            "dpa");
-        assert_string_equal(json_string_value(json_object_get(
-                                    json_array_get(srcs, 1), "name")),
-                            "Reuters");
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(srcs, 0), "name")),
+            "dpa");
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(srcs, 1), "name")),
+            "Reuters");
         assert_non_null(entity(&doc, "BBC"));
         nd_doc_clear(&doc);
         /* Already named by the structure stage: not repeated. */
@@ -205,9 +202,9 @@ test_info_sources(void **s)
         nd_strvec_push(&doc.info_sources, "dpa");
         {
                 char err[256];
-                assert_int_equal(nd_stage_entities.run(state, &doc, err,
-                                                       sizeof(err)),
-                                 ND_OK);
+                assert_int_equal(
+                    nd_stage_entities.run(state, &doc, err, sizeof(err)),
+                    ND_OK);
         }
         assert_null(json_object_get(doc.article, "infoSources"));
         nd_doc_clear(&doc);
@@ -248,13 +245,13 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_names_and_short_aliases),
-                cmocka_unit_test(test_word_boundaries_and_case),
-                cmocka_unit_test(test_hebrew_arabic_clitics),
-                cmocka_unit_test(test_names_that_are_words),
-                cmocka_unit_test(test_glued_names),
-                cmocka_unit_test(test_info_sources),
-                cmocka_unit_test(test_user_entities),
+            cmocka_unit_test(test_names_and_short_aliases),
+            cmocka_unit_test(test_word_boundaries_and_case),
+            cmocka_unit_test(test_hebrew_arabic_clitics),
+            cmocka_unit_test(test_names_that_are_words),
+            cmocka_unit_test(test_glued_names),
+            cmocka_unit_test(test_info_sources),
+            cmocka_unit_test(test_user_entities),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

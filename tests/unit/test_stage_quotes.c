@@ -60,8 +60,7 @@ expect(json_t *q, size_t i, const char *text, const char *speaker)
                             text);
         if (speaker)
                 assert_string_equal(
-                        json_string_value(json_object_get(o, "speaker")),
-                        speaker);
+                    json_string_value(json_object_get(o, "speaker")), speaker);
         else
                 assert_null(json_object_get(o, "speaker"));
 }
@@ -121,9 +120,9 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_marks_and_speakers),
-                cmocka_unit_test(test_previous_sentence_and_inside),
-                cmocka_unit_test(test_hebrew_gershayim),
+            cmocka_unit_test(test_marks_and_speakers),
+            cmocka_unit_test(test_previous_sentence_and_inside),
+            cmocka_unit_test(test_hebrew_gershayim),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
