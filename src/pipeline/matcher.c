@@ -193,7 +193,8 @@ fold_cache_init(void)
                         e->n = 0xFF;
                 } else {
                         e->n = (uint8_t)o.n;
-                        memcpy(e->cp, o.cp, o.n * sizeof(uint32_t));
+                        if (o.n > 0) /* marks and tatweel fold to nothing */
+                                memcpy(e->cp, o.cp, o.n * sizeof(uint32_t));
                 }
                 free(o.cp);
                 free(o.orig);

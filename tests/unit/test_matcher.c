@@ -55,6 +55,11 @@ test_fold_case_marks_geresh(void **s)
         assert_memory_equal(a, b, n * sizeof(uint32_t));
         free(a);
         free(b);
+        /* A combining mark alone folds to nothing; Arabic tatweel too. */
+        a = nd_fold_str("e\xcc\x81\xd9\x80", &n);
+        assert_int_equal(n, 1);
+        assert_int_equal(a[0], 'e');
+        free(a);
         /* Geresh, apostrophe and right quote are one character. */
         a = nd_fold_str("ג׳ינפינג", &n);
         b = nd_fold_str("ג'ינפינג", &n);
