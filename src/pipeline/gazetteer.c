@@ -302,6 +302,95 @@ add_russian_forms(nd_gazetteer *g, uint32_t ent, const char *name, size_t len,
         return ND_OK;
 }
 
+static bool
+ends_with(const char *w, size_t wl, const char *suffix)
+{
+        size_t sl = strlen(suffix);
+
+        return wl >= sl && memcmp(w + wl - sl, suffix, sl) == 0;
+}
+
+/* Appends word @p w in Russian case @p kase (0 genitive, 1 dative, 2
+ * instrumental, 3 prepositional) as a man's name declines: Владимир
+ * Владимира, Сергей Сергея, Путин Путиным, Шольц Шольцем. Words ending
+ * in a vowel or ь (Джо, Си, Лукашенко, Меркель) stay as they are.
+ * Returns whether the word changed. */
+static bool
+decline_word(nd_buf *b, const char *w, size_t wl, int kase)
+{
+        static const char *const soft[] = {"я", "ю", "ем", "е"};
+        static const char *const family[] = {"а", "у", "ым", "е"};
+        static const char *const hush[] = {"а", "у", "ем", "е"};
+        static const char *const hard[] = {"а", "у", "ом", "е"};
+        static const char consonants[] = "бвгджзклмнпрстфхцчшщ";
+        char last[3];
+
+        if (wl >= 2 && ends_with(w, wl, "й")) {
+                nd_buf_append(b, w, wl - 2);
+                nd_buf_appends(b, soft[kase]);
+                return true;
+        }
+        if (wl < 2) {
+                nd_buf_append(b, w, wl);
+                return false;
+        }
+        memcpy(last, w + wl - 2, 2);
+        last[2] = '\0';
+        if (!strstr(consonants, last) || (unsigned char)last[0] < 0xD0) {
+                nd_buf_append(b, w, wl);
+                return false;
+        }
+        nd_buf_append(b, w, wl);
+        if (ends_with(w, wl, "ин") || ends_with(w, wl, "ын") ||
+            ends_with(w, wl, "ов") || ends_with(w, wl, "ев") ||
+            ends_with(w, wl, "ёв"))
+                nd_buf_appends(b, family[kase]);
+        else if (strstr("жшчщц", last))
+                nd_buf_appends(b, hush[kase]);
+        else
+                nd_buf_appends(b, hard[kase]);
+        return true;
+}
+
+/* A Russian man's name gets its oblique cases, every word in the same
+ * case ("Джо Байденом", "Сергея Лаврова"). Names with a word ending in -а
+ * (often a woman's) get none. */
+static nd_err
+add_russian_person_forms(nd_gazetteer *g, uint32_t ent, const char *name,
+                         size_t len, uint32_t flags)
+{
+        for (size_t i = 0; i < len; i++)
+                if ((i + 2 == len || (i + 2 < len && name[i + 2] == ' ')) &&
+                    memcmp(name + i, "а", 2) == 0)
+                        return ND_OK;
+        for (int kase = 0; kase < 4; kase++) {
+                nd_buf b = {0};
+                bool changed = false;
+                nd_err err = ND_OK;
+                size_t i = 0;
+
+                while (i < len) {
+                        const char *sp = memchr(name + i, ' ', len - i);
+                        size_t wl = sp ? (size_t)(sp - (name + i)) : len - i;
+                        changed |= decline_word(&b, name + i, wl, kase);
+                        i += wl;
+                        if (sp) {
+                                nd_buf_appendc(&b, ' ');
+                                i++;
+                        }
+                }
+                if (!b.p) {
+                        err = ND_ERR_NOMEM;
+                } else if (changed) {
+                        err = add_alias(g, ent, "ru", 2, b.p, b.len, flags);
+                }
+                nd_buf_free(&b);
+                if (err != ND_OK)
+                        return err;
+        }
+        return ND_OK;
+}
+
 /* "lang:name|lang:name" */
 static nd_err
 add_alias_list(nd_gazetteer *g, uint32_t ent, const char *s, size_t len,
@@ -323,6 +412,12 @@ add_alias_list(nd_gazetteer *g, uint32_t ent, const char *s, size_t len,
                             memcmp(s, "ru", 2) == 0 &&
                             g->ents[ent].type == ND_ENT_PLACE)
                                 err = add_russian_forms(
+                                    g, ent, colon + 1,
+                                    (size_t)(item_end - colon - 1), flags);
+                        else if (err == ND_OK && colon - s == 2 &&
+                                 memcmp(s, "ru", 2) == 0 &&
+                                 g->ents[ent].type == ND_ENT_PERSON)
+                                err = add_russian_person_forms(
                                     g, ent, colon + 1,
                                     (size_t)(item_end - colon - 1), flags);
                 } else {

@@ -125,6 +125,14 @@ test_data_files(void **s)
         a = find_alias(g, "России");
         assert_non_null(a);
         assert_string_equal(g->ents[a->entity].name, "Russia");
+        /* Declined forms of a Russian man's name; none for a woman's. */
+        a = find_alias(g, "Джо Байденом");
+        assert_non_null(a);
+        assert_string_equal(g->ents[a->entity].name, "Joe Biden");
+        a = find_alias(g, "Сергея Лаврова");
+        assert_non_null(a);
+        assert_string_equal(g->ents[a->entity].name, "Sergey Lavrov");
+        assert_null(find_alias(g, "Ангелом Меркелем"));
         /* Samarkand from CLDR exemplar cities, with its Wikidata item. */
         a = find_alias(g, "סמרקנד");
         assert_non_null(a);
