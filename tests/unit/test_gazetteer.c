@@ -50,6 +50,16 @@ find_alias(const nd_gazetteer *g, const char *s)
         return found;
 }
 
+/* The entity of an alias that must exist. */
+static const nd_entity *
+entity_of(const nd_gazetteer *g, const char *alias)
+{
+        const nd_alias *a = find_alias(g, alias);
+
+        assert_non_null(a);
+        return &g->ents[a->entity];
+}
+
 static void
 test_records_and_flags(void **s)
 {
@@ -115,23 +125,14 @@ test_data_files(void **s)
                          ND_OK);
         /* CLDR Hebrew names of Russia and Tajikistan (written with a
          * geresh in CLDR, found with an apostrophe). */
-        a = find_alias(g, "רוסיה");
-        assert_non_null(a);
-        assert_string_equal(g->ents[a->entity].country, "RU");
-        a = find_alias(g, "טג'יקיסטן");
-        assert_non_null(a);
-        assert_string_equal(g->ents[a->entity].name, "Tajikistan");
+        assert_string_equal(entity_of(g, "רוסיה")->country, "RU");
+        assert_string_equal(entity_of(g, "טג'יקיסטן")->name, "Tajikistan");
         /* A declined Russian form generated at load. */
-        a = find_alias(g, "России");
-        assert_non_null(a);
-        assert_string_equal(g->ents[a->entity].name, "Russia");
+        assert_string_equal(entity_of(g, "России")->name, "Russia");
         /* Declined forms of a Russian man's name; none for a woman's. */
-        a = find_alias(g, "Джо Байденом");
-        assert_non_null(a);
-        assert_string_equal(g->ents[a->entity].name, "Joe Biden");
-        a = find_alias(g, "Сергея Лаврова");
-        assert_non_null(a);
-        assert_string_equal(g->ents[a->entity].name, "Sergey Lavrov");
+        assert_string_equal(entity_of(g, "Джо Байденом")->name, "Joe Biden");
+        assert_string_equal(entity_of(g, "Сергея Лаврова")->name,
+                            "Sergey Lavrov");
         assert_null(find_alias(g, "Ангелом Меркелем"));
         /* Samarkand from CLDR exemplar cities, with its Wikidata item. */
         a = find_alias(g, "סמרקנד");
