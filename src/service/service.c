@@ -149,19 +149,6 @@ conf_set(rd_kafka_conf_t *rc, const char *key, const char *value,
                          origin ? origin : "newsd", why);
 }
 
-static nd_err
-conf_apply(rd_kafka_conf_t *rc, const nd_kv_list *l, char *errstr,
-           size_t errstr_size)
-{
-        for (size_t i = 0; i < l->n; i++) {
-                nd_err err = conf_set(rc, l->v[i].key, l->v[i].value,
-                                      l->v[i].origin, errstr, errstr_size);
-                if (err)
-                        return err;
-        }
-        return ND_OK;
-}
-
 /* Settings at-least-once delivery depends on; a user value that
  * contradicts one is a configuration error, not silently overridden. */
 static const struct forced {
@@ -243,13 +230,12 @@ static rd_kafka_conf_t *
 kafka_conf(nd_service *s, bool consumer, char *errstr, size_t errstr_size)
 {
         const nd_config *c = s->conf;
-        const nd_kv_list *side = consumer ? &c->consumer : &c->producer;
-        rd_kafka_conf_t *rc = rd_kafka_conf_new();
+        rd_kafka_conf_t *rc = nd_config_kafka_conf(c, consumer, errstr,
+                                                   errstr_size);
         char num[32];
 
-        if (conf_apply(rc, &c->kafka, errstr, errstr_size) ||
-            conf_apply(rc, side, errstr, errstr_size))
-                goto fail;
+        if (!rc)
+                return NULL;
         if (consumer) {
                 bool group = kv_has(&c->consumer, "group.id") ||
                              kv_has(&c->kafka, "group.id");
