@@ -24,6 +24,7 @@
 #define RETRY_MAX_MS             10000
 #define LOOP_IDLE_MS             100
 #define LOOP_BUSY_MS             5
+#define PAUSE_AFTER_MS           500
 
 /* One consumed input record, from poll until its output is acknowledged. */
 typedef struct nd_rec {
@@ -58,6 +59,7 @@ struct nd_service {
         unsigned max_in_flight, low_water;
         unsigned shutdown_ms;
         int64_t stop_deadline;     /* set once stopping */
+        int64_t full_since;        /* when the in-flight bound was hit */
 
         rec_list queue;            /* consumed, not yet dispatched */
         rec_list retry;            /* failed deliveries waiting to retry */
@@ -300,7 +302,7 @@ set_paused(nd_service *s, bool pause)
                        pause ? "pause" : "resume", rd_kafka_err2str(err));
         } else {
                 s->st.paused = pause;
-                nd_log(LOG_DEBUG, "%s fetching (%u in flight, %u queued)",
+                nd_log(LOG_INFO, "%s fetching (%u in flight, %u queued)",
                        pause ? "paused" : "resumed", s->st.in_flight,
                        s->queue.n);
         }
@@ -317,18 +319,35 @@ queue_full_waiting(const nd_service *s)
         return false;
 }
 
-/* Pauses at the in-flight bound or on a full producer queue; resumes below
- * the low-water mark. While stopping, fetching stays paused. */
-static void
+/*
+ * At the in-flight bound (or with the producer queue full) the loop stops
+ * taking records and waits for acknowledgements. Pausing the partitions
+ * costs librdkafka's prefetched records and a fetch round trip, so it is
+ * kept for waits that last (a broker away, a slow output): after
+ * PAUSE_AFTER_MS the partitions are paused and the consumer is polled again,
+ * which keeps the group session and max.poll.interval.ms. Fetching resumes
+ * below the low-water mark. Returns whether the loop must not take records
+ * now.
+ */
+static bool
 update_backpressure(nd_service *s)
 {
-        bool busy = s->st.in_flight >= s->max_in_flight || s->queue.n > 0 ||
+        bool full = s->st.in_flight >= s->max_in_flight ||
                     queue_full_waiting(s);
+        int64_t now = now_ms();
 
-        if (s->st.stopping || busy)
+        if (!full) {
+                s->full_since = 0;
+                if (s->st.paused && s->queue.n == 0 &&
+                    s->st.in_flight <= s->low_water)
+                        set_paused(s, false);
+                return false;
+        }
+        if (!s->full_since)
+                s->full_since = now;
+        if (!s->st.paused && now - s->full_since >= PAUSE_AFTER_MS)
                 set_paused(s, true);
-        else if (s->st.paused && s->st.in_flight <= s->low_water)
-                set_paused(s, false);
+        return !s->st.paused;
 }
 
 /* ---- Producing and delivery ------------------------------------------- */
@@ -373,7 +392,6 @@ produce(nd_service *s, nd_rec *r)
         if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
                 r->attempts--;
                 schedule_retry(s, r, true);
-                set_paused(s, true);
                 return;
         }
         handle_failure(s, r, err);
@@ -1100,7 +1118,11 @@ nd_service_run(nd_service *s, char *errstr, size_t errstr_size)
                 rd_kafka_poll(s->producer, 0);
                 run_retries(s);
                 dispatch_queued(s);
-                update_backpressure(s);
+                if (update_backpressure(s)) {
+                        rd_kafka_poll(s->producer, LOOP_BUSY_MS);
+                        tick(s);
+                        continue;
+                }
                 m = rd_kafka_consumer_poll(s->consumer,
                                            busy ? LOOP_BUSY_MS : LOOP_IDLE_MS);
                 if (m)
