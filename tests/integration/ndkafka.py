@@ -85,8 +85,13 @@ class Newsd:
         Newsd.count += 1
         self.name = name or "newsd-%d" % Newsd.count
         self.logpath = os.path.join(_logdir, self.name + ".log")
+        # The mock cluster keeps a member that left the group until its
+        # session times out, so a restarted instance would wait for the
+        # default 45 s before getting partitions.
         args = [NEWSD, "run", "-X", "kafka.bootstrap.servers=" + broker.bootstrap,
-                "-X", "metrics.listen=", "-X", "log.target=stderr"]
+                "-X", "metrics.listen=", "-X", "log.target=stderr",
+                "-X", "consumer.session.timeout.ms=6000",
+                "-X", "consumer.heartbeat.interval.ms=500"]
         for x in extra:
             args += ["-X", x]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,

@@ -1,6 +1,6 @@
 """Per-key order: articles with the same key (and so the same uri) come out
 in input order. Runs with the eager protocol (range assignor) and a small
-in-flight bound, so backpressure pauses and resumes fetching all along."""
+in-flight bound, so the loop waits for acknowledgements all along."""
 import json
 
 from ndkafka import (Collector, DevBroker, Newsd, account, check,
