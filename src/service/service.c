@@ -215,8 +215,9 @@ error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                 return;
         }
         /* Transient by nature (brokers down, timeouts): librdkafka
-         * reconnects and retries by itself. */
-        nd_log(LOG_WARNING, "%s: %s: %s", rd_kafka_name(rk),
+         * reconnects and retries by itself. Connection failures are in its
+         * own log lines already. */
+        nd_log(err == RD_KAFKA_RESP_ERR__TRANSPORT ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", rd_kafka_name(rk),
                rd_kafka_err2name(err), reason);
 }
 
