@@ -855,6 +855,9 @@ revoke(nd_service *s, rd_kafka_t *rk,
         }
         drop_retries(s, parts);
         reset_parts(s, parts);
+        /* Whoever gets these partitions next, here or elsewhere, starts
+         * them unpaused. */
+        rd_kafka_resume_partitions(rk, parts);
         if (cooperative)
                 error = rd_kafka_incremental_unassign(rk, parts);
         else
@@ -886,9 +889,15 @@ assign(nd_service *s, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
         } else if (err) {
                 nd_log(LOG_ERR, "assign failed: %s", rd_kafka_err2str(err));
         }
-        /* New partitions start paused when the rest is. */
-        if (s->st.paused && parts->cnt > 0)
-                rd_kafka_pause_partitions(rk, parts);
+        /* New partitions start paused when the rest is. librdkafka keeps
+         * a partition's pause flag across assignments, so a partition
+         * paused under an earlier assignment is resumed explicitly. */
+        if (parts->cnt > 0) {
+                if (s->st.paused)
+                        rd_kafka_pause_partitions(rk, parts);
+                else
+                        rd_kafka_resume_partitions(rk, parts);
+        }
 }
 
 static void
