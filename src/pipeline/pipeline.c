@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "build_config.h"
 #include "newsd/event.h"
@@ -13,6 +14,9 @@
 extern const nd_stage_ops nd_stage_normalize;
 extern const nd_stage_ops nd_stage_structure;
 extern const nd_stage_ops nd_stage_stats;
+extern const nd_stage_ops nd_stage_language;
+extern const nd_stage_ops nd_stage_keywords;
+extern const nd_stage_ops nd_stage_fingerprint;
 
 /* The stages in the order they run. Required stages cannot be switched off:
  * everything after them relies on the normalized text and its body. */
@@ -23,6 +27,9 @@ static const struct stage_entry {
         {&nd_stage_normalize, true},
         {&nd_stage_structure, true},
         {&nd_stage_stats, false},
+        {&nd_stage_language, false},
+        {&nd_stage_keywords, false},
+        {&nd_stage_fingerprint, false},
 };
 
 #define N_STAGES (sizeof(stage_table) / sizeof(stage_table[0]))
@@ -44,7 +51,7 @@ nd_pipeline_conf_init(nd_pipeline_conf *conf)
         conf->data_dir = NULL;
         conf->json_max_depth = 32;
         conf->dedup_window = 4096;
-        conf->dedup_max_distance = 3;
+        conf->dedup_max_distance = 16;
         conf->reading_wpm = 200;
         conf->dataschema_uri = "https://newsd.dev/schema/event/1.0";
 }
@@ -78,15 +85,21 @@ stage_disabled(const nd_pipeline_conf *conf, const char *name)
         return false;
 }
 
-/* The data directory: configured, else the source tree's when running from
- * the build tree, else the installed one. */
+/* The data directory: configured, else $NEWSD_DATA_DIR, else the installed
+ * one. A binary run from its build tree, before `cmake --install`, finds no
+ * installed data and uses the source tree's data/ instead. */
 static const char *
-default_data_dir(void)
+data_dir_for(const char *configured)
 {
         const char *env = getenv("NEWSD_DATA_DIR");
 
+        if (configured && *configured && strcmp(configured, NEWSD_DATADIR))
+                return configured;
         if (env && *env)
                 return env;
+        if (access(NEWSD_DATADIR, R_OK) != 0 &&
+            access(NEWSD_SOURCE_DATADIR, R_OK) == 0)
+                return NEWSD_SOURCE_DATADIR;
         return NEWSD_DATADIR;
 }
 
@@ -100,8 +113,7 @@ nd_pipeline_new(const nd_pipeline_conf *conf, char *errstr, size_t errstr_size)
                 return NULL;
         }
         p->conf = *conf;
-        p->data_dir = strdup(conf->data_dir ? conf->data_dir
-                                            : default_data_dir());
+        p->data_dir = strdup(data_dir_for(conf->data_dir));
         p->user_data_dir = conf->user_data_dir ? strdup(conf->user_data_dir)
                                                : NULL;
         p->dataschema_uri = strdup(conf->dataschema_uri
@@ -282,8 +294,13 @@ nd_pipeline_process(nd_pipeline *p, const nd_input *in, nd_result *out)
         }
         out->uri = doc.uri;
         doc.uri = NULL;
-        if (doc.language)
-                out->language = strdup(doc.language);
+        {
+                /* The event's language: detected, else declared. */
+                const char *lang = json_string_value(json_object_get(
+                        json_object_get(out->event, "article"), "language"));
+                if (lang)
+                        out->language = strdup(lang);
+        }
 out:
         if (err != ND_OK && out->errstr[0] == '\0')
                 nd_seterr(out->errstr, sizeof(out->errstr), err, "%s",

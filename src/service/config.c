@@ -164,9 +164,10 @@ static const struct setting settings[] = {
          "How many recent articles the near-duplicate check remembers "
          "(0: off)."},
         {"pipeline", "dedup-max-distance", ST_UINT, OFF(dedup_max_distance),
-         "3", NULL, NULL, 0, 64, NULL, NULL, SF_RELOADABLE,
-         "Largest Hamming distance between two articles' 64-bit simhashes "
-         "for them to count as near-duplicates."},
+         "16", NULL, NULL, 0, 64, NULL, NULL, SF_RELOADABLE,
+         "Largest distance between two articles' simhash fingerprints, in "
+         "differing bits per 64, for them to count as near-duplicates (see "
+         "docs/enrichment.md)."},
         {"pipeline", "stage.NAME", ST_STAGE, OFF(disabled_stages), "on", NULL,
          NULL, 0, 0, NULL, NULL, SF_RELOADABLE,
          "Switches one enrichment stage on or off. Stages that later ones "
@@ -993,7 +994,7 @@ apply(struct load_ctx *lc, const char *where, int lineno, const char *section,
 {
         const struct section *sec = find_section(section);
         const struct setting *st;
-        char label[256], errstr[512], *resolved = NULL;
+        char label[PATH_MAX + 300], errstr[512], *resolved = NULL;
         bool from_credential = false;
         nd_buf hint = {0};
 
@@ -1060,8 +1061,11 @@ apply(struct load_ctx *lc, const char *where, int lineno, const char *section,
         if (lineno > 0) {
                 size_t i = (size_t)(st - settings);
                 int *seen = &lc->set_line[i];
-                if (st->type == ST_STAGE)
-                        seen = &lc->stage_line[stage_index(stage_of(key))];
+                int stage = st->type == ST_STAGE
+                                    ? stage_index(stage_of(key))
+                                    : -1;
+                if (stage >= 0)
+                        seen = &lc->stage_line[stage];
                 if (*seen > 0) {
                         push_errorf(lc->errors,
                                     "%s: duplicate key (first set on line "
@@ -1074,7 +1078,13 @@ apply(struct load_ctx *lc, const char *where, int lineno, const char *section,
         if (!set_value(lc->c, st, key, value,
                        !from_credential && !(st->flags & SF_SECRET), errstr,
                        sizeof(errstr))) {
-                push_errorf(lc->errors, "%s: %s", label, errstr);
+                /* inih ends a value at " ;" only: "value # note" is one
+                 * value. */
+                push_errorf(lc->errors, "%s: %s%s", label, errstr,
+                            strstr(value, " #") || strstr(value, "\t#")
+                                    ? " (a comment after a value starts "
+                                      "with ';', not '#')"
+                                    : "");
                 goto out;
         }
         free(lc->origin[st - settings]);
@@ -1301,6 +1311,8 @@ cross_check(struct load_ctx *lc)
 {
         nd_config *c = lc->c;
         static const char *const names[] = {"output", "dead-letter"};
+        static const char *const default_where[] = {"topics.output",
+                                                    "topics.dead-letter"};
         const char *topics[] = {c->output, c->dead_letter};
 
         for (size_t i = 0; i < 2; i++) {
@@ -1323,7 +1335,8 @@ cross_check(struct load_ctx *lc)
                         push_errorf(lc->errors,
                                     "%s: \"%s\" is also an input topic: "
                                     "newsd would consume its own output",
-                                    where ? where : "topics", topics[i]);
+                                    where ? where : default_where[i],
+                                    topics[i]);
         }
         if (strcmp(c->output, c->dead_letter) == 0)
                 push_errorf(lc->errors,
@@ -1474,6 +1487,44 @@ redact(char *msg, size_t msgsz, const char *secret)
         }
 }
 
+/* Appends a hint for a property librdkafka does not know: a close
+ * librdkafka name, or the newsd section the key belongs to. */
+static void
+suggest_property(const char *key, char *msg, size_t msgsz)
+{
+        char *list = NULL, *line, *save = NULL;
+        size_t len = 0, used = strlen(msg);
+        FILE *f = open_memstream(&list, &len);
+
+        if (f) {
+                rd_kafka_conf_properties_show(f);
+                fclose(f);
+        }
+        /* One property per table row, its name in the first column. */
+        for (line = list ? strtok_r(list, "\n", &save) : NULL; line;
+             line = strtok_r(NULL, "\n", &save)) {
+                size_t n = strcspn(line, " |");
+                if (!islower((unsigned char)line[0]) || n >= 64)
+                        continue;
+                line[n] = '\0';
+                if (is_close(key, line)) {
+                        snprintf(msg + used, msgsz - used,
+                                 "; did you mean %s?", line);
+                        free(list);
+                        return;
+                }
+        }
+        free(list);
+        for (size_t i = 0; i < N_SETTINGS; i++) {
+                if (strcmp(key, settings[i].key) == 0) {
+                        snprintf(msg + used, msgsz - used,
+                                 "; did you mean [%s] %s?",
+                                 settings[i].section, key);
+                        return;
+                }
+        }
+}
+
 /* Sets every property of @p l on @p conf. Failures go to @p errors (all of
  * them) or, when it is NULL, stop at the first one into errstr. */
 static bool
@@ -1485,10 +1536,13 @@ conf_apply(rd_kafka_conf_t *conf, const nd_kv_list *l, nd_strvec *errors,
         for (size_t i = 0; i < l->n; i++) {
                 const nd_kv *kv = &l->v[i];
                 char msg[512], line[1024];
-                if (rd_kafka_conf_set(conf, kv->key, kv->value, msg,
-                                      sizeof(msg)) == RD_KAFKA_CONF_OK)
+                rd_kafka_conf_res_t res = rd_kafka_conf_set(
+                        conf, kv->key, kv->value, msg, sizeof(msg));
+                if (res == RD_KAFKA_CONF_OK)
                         continue;
                 ok = false;
+                if (res == RD_KAFKA_CONF_UNKNOWN)
+                        suggest_property(kv->key, msg, sizeof(msg));
                 if (kv->secret)
                         redact(msg, sizeof(msg), kv->value);
                 snprintf(line, sizeof(line), "%s: %s", kv->origin, msg);
@@ -1695,7 +1749,9 @@ reference_markdown(FILE *out)
               out);
         for (size_t s = 0; s < N_SECTIONS; s++) {
                 const struct section *sec = &sections[s];
-                fprintf(out, "\n### [%s]\n\n%s\n", sec->name, sec->help);
+                fprintf(out, "\n### [%s]\n\n", sec->name);
+                md_cell(sec->help, out);
+                fputc('\n', out);
                 if (sec->kind == SEC_KAFKA)
                         continue;
                 fputs("\n| key | type | default | on reload | description "
@@ -1730,7 +1786,7 @@ reference_markdown(FILE *out)
         secret_list(&b, "`");
         fprintf(out,
                 "\n### Secrets\n\nA librdkafka property whose name contains "
-                "%s is a secret, and so is\nevery value read with "
+                "one of %s is a secret, and so is\nevery value read with "
                 "`@credential:NAME`: `check-config` prints it as\n"
                 "`[redacted]` and no error message quotes it.\n",
                 b.p);

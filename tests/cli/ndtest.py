@@ -40,11 +40,13 @@ def save_events(events, tag):
             f.write(json.dumps(e, ensure_ascii=False) + "\n")
 
 
-def process(args, stdin=None, tag="process", timeout=120):
-    """Runs `newsd process ARGS`; returns (exit code, events, stderr)."""
+def process(args, stdin=None, tag="process", timeout=120, save=True):
+    """Runs `newsd process ARGS`; returns (exit code, events, stderr).
+    With save, the events are kept for the schema test."""
     p = subprocess.run([NEWSD, "process"] + list(args), input=stdin,
                        capture_output=True, timeout=timeout)
     events = [json.loads(l) for l in p.stdout.decode("utf-8").splitlines()
               if l.strip()]
-    save_events(events, tag)
+    if save:
+        save_events(events, tag)
     return p.returncode, events, p.stderr.decode("utf-8", "replace")
