@@ -17,10 +17,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "cli"))
 import ndtest  # noqa: E402
-from ndtest import NEWSD, check, finish, save_events  # noqa: E402,F401
+from ndtest import NEWSD, check, finish, save_events  # noqa: E402,F401 (re-exported)
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
-from kafka.structs import OffsetAndMetadata  # noqa: E402,F401
 
 RAW, OUT, DLQ = "news.raw", "news.enriched", "news.dlq"
 

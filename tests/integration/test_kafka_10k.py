@@ -5,9 +5,9 @@ group's offsets committed to the end after a clean stop."""
 import json
 import re
 
-from ndkafka import (DLQ, RAW, Collector, DevBroker, Newsd, account, article,
-                     ce_id, check, committed, finish_with_logs, log,
-                     produce, save_sample)
+from ndkafka import (RAW, Collector, DevBroker, Newsd, account, article,
+                     check, committed, finish_with_logs, log, produce,
+                     save_sample)
 
 N = 10000
 MAX_BYTES = 4096

@@ -3,7 +3,7 @@ that were in flight (delivered or not, but not yet committed) may come out
 twice; the test counts them and checks that only inputs at or after the
 committed offsets were repeated."""
 from ndkafka import (Collector, DevBroker, Newsd, ProducerThread, account,
-                     article, ce_id, check, committed, finish_with_logs, log,
+                     article, check, committed, finish_with_logs, log,
                      save_sample, wait_all)
 
 N = 6000
