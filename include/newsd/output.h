@@ -29,7 +29,6 @@ typedef struct nd_output_input {
         const char *topic;
         int32_t partition;
         int64_t offset;
-        int64_t timestamp_ms;              /* -1 when unknown */
         const void *key;                   /* may be NULL */
         size_t key_len;
         const void *value;                 /* may be NULL */
@@ -51,8 +50,9 @@ typedef struct nd_outrec {
  * Builds the event record of @p in: key @p uri, value the JSON @p event
  * (binary mode) or a CloudEvents envelope holding it under "data"
  * (structured mode), ce_* headers and trace context copied from the input.
- * ce_time is the article's firstCreated, else the record's timestamp, else
- * now. Release @p out with nd_outrec_clear().
+ * ce_time is the article's firstCreated, else the record's timestamp
+ * (provenance.timestamp), else the processing time (provenance.processed_at).
+ * Release @p out with nd_outrec_clear().
  */
 nd_err nd_output_event(const nd_output_conf *oc, const nd_output_input *in,
                        const char *uri, json_t *event, nd_outrec *out,

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "newsd/output.h"
 
@@ -23,36 +22,24 @@ nd_output_ce_id(const nd_output_input *in, char *buf, size_t size)
                  in->partition, in->offset);
 }
 
-static void
-rfc3339_ms(int64_t ms, char *buf, size_t size)
+/* The article's publication time, else the input record's timestamp, else
+ * when newsd processed it: all RFC 3339, as the event already holds them. */
+static const char *
+event_time(json_t *event)
 {
-        time_t t = (time_t)(ms / 1000);
-        struct tm tm;
-        size_t n;
+        static const char *const where[][2] = {
+                {"article", "firstCreated"},
+                {"provenance", "timestamp"},
+                {"provenance", "processed_at"},
+        };
 
-        gmtime_r(&t, &tm);
-        n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf + n, size - n, ".%03dZ", (int)(ms % 1000));
-}
-
-static void
-event_time(const nd_output_input *in, json_t *event, char *buf, size_t size)
-{
-        const char *first = json_string_value(json_object_get(
-                json_object_get(event, "article"), "firstCreated"));
-        struct timespec now;
-
-        if (first && strlen(first) < size) {
-                snprintf(buf, size, "%s", first);
-                return;
+        for (size_t i = 0; i < sizeof(where) / sizeof(*where); i++) {
+                const char *t = json_string_value(json_object_get(
+                        json_object_get(event, where[i][0]), where[i][1]));
+                if (t)
+                        return t;
         }
-        if (in->timestamp_ms >= 0) {
-                rfc3339_ms(in->timestamp_ms, buf, size);
-                return;
-        }
-        clock_gettime(CLOCK_REALTIME, &now);
-        rfc3339_ms((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, buf,
-                   size);
+        return NULL;
 }
 
 static rd_kafka_resp_err_t
@@ -89,14 +76,14 @@ nd_output_event(const nd_output_conf *oc, const nd_output_input *in,
                 const char *uri, json_t *event, nd_outrec *out, char *errstr,
                 size_t errstr_size)
 {
-        char id[512], time_buf[64];
+        const char *ce_time = event_time(event);
+        char id[512];
         json_t *env = NULL;
         nd_err err = ND_OK;
 
         memset(out, 0, sizeof(*out));
         out->topic = oc->event_topic;
         nd_output_ce_id(in, id, sizeof(id));
-        event_time(in, event, time_buf, sizeof(time_buf));
         out->key = strdup(uri);
         out->key_len = strlen(uri);
         out->headers = rd_kafka_headers_new(12);
@@ -104,15 +91,16 @@ nd_output_event(const nd_output_conf *oc, const nd_output_input *in,
                 goto nomem;
 
         if (oc->mode == ND_EVENT_STRUCTURED) {
-                env = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-                                "s:O}",
+                env = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}",
                                 "specversion", "1.0", "id", id, "source",
-                                oc->source, "type", ND_CE_TYPE, "time",
-                                time_buf, "subject", uri, "dataschema",
-                                oc->dataschema, "datacontenttype",
-                                "application/json", "data", event);
+                                oc->source, "type", ND_CE_TYPE, "subject",
+                                uri, "dataschema", oc->dataschema,
+                                "datacontenttype", "application/json", "data",
+                                event);
                 if (!env)
                         goto nomem;
+                if (ce_time)
+                        json_object_set_new(env, "time", json_string(ce_time));
                 add_str(out->headers, "content-type",
                         "application/cloudevents+json");
         } else {
@@ -120,7 +108,8 @@ nd_output_event(const nd_output_conf *oc, const nd_output_input *in,
                 add_str(out->headers, "ce_id", id);
                 add_str(out->headers, "ce_source", oc->source);
                 add_str(out->headers, "ce_type", ND_CE_TYPE);
-                add_str(out->headers, "ce_time", time_buf);
+                if (ce_time)
+                        add_str(out->headers, "ce_time", ce_time);
                 add_str(out->headers, "ce_subject", uri);
                 add_str(out->headers, "ce_dataschema", oc->dataschema);
                 add_str(out->headers, "content-type", "application/json");

@@ -398,28 +398,35 @@ produce(nd_service *s, nd_rec *r)
         handle_failure(s, r, err);
 }
 
-/* Turns r into its dead-letter record for @p code. */
-static void
-to_dead_letter(nd_service *s, nd_rec *r, nd_err code, const char *message)
+/* What output records say about the input record @p m. */
+static nd_output_input
+output_input(const rd_kafka_message_t *m)
 {
-        const rd_kafka_message_t *m = r->msg;
         rd_kafka_headers_t *hdrs = NULL;
-        rd_kafka_timestamp_type_t tstype;
         nd_output_input in = {
                 .topic = rd_kafka_topic_name(m->rkt),
                 .partition = m->partition,
                 .offset = m->offset,
-                .timestamp_ms = rd_kafka_message_timestamp(m, &tstype),
                 .key = m->key,
                 .key_len = m->key_len,
                 .value = m->payload,
                 .len = m->len,
         };
+
+        /* Headers are parsed on first use and stay owned by m. */
+        if (rd_kafka_message_headers(m, &hdrs) == 0)
+                in.headers = hdrs;
+        return in;
+}
+
+/* Turns r into its dead-letter record for @p code. */
+static void
+to_dead_letter(nd_service *s, nd_rec *r, nd_err code, const char *message)
+{
+        nd_output_input in = output_input(r->msg);
         char errstr[256];
         nd_log_fields f;
 
-        if (rd_kafka_message_headers(m, &hdrs) == 0)
-                in.headers = hdrs;
         nd_outrec_clear(&r->out);
         r->dead_letter = true;
         rec_fields(r, &f, nd_err_code(code));
@@ -615,7 +622,6 @@ static void
 build_output(nd_service *s, nd_rec *r)
 {
         const rd_kafka_message_t *m = r->msg;
-        rd_kafka_headers_t *hdrs = NULL;
         json_t *hdrs_json = NULL;
         char ctype[256], errstr[256];
         nd_input in;
@@ -623,18 +629,7 @@ build_output(nd_service *s, nd_rec *r)
 
         input_from_message(m, &in, &hdrs_json, ctype, sizeof(ctype));
         if (nd_pipeline_process(s->pipeline, &in, &res) == ND_OK) {
-                nd_output_input oi = {
-                        .topic = in.prov.topic,
-                        .partition = m->partition,
-                        .offset = m->offset,
-                        .timestamp_ms = in.prov.timestamp_ms,
-                        .key = m->key,
-                        .key_len = m->key_len,
-                        .value = m->payload,
-                        .len = m->len,
-                };
-                if (rd_kafka_message_headers(m, &hdrs) == 0)
-                        oi.headers = hdrs;
+                nd_output_input oi = output_input(m);
                 if (nd_output_event(&s->oc, &oi, res.uri, res.event, &r->out,
                                     errstr, sizeof(errstr)) != ND_OK)
                         to_dead_letter(s, r, ND_ERR_NOMEM, errstr);
@@ -735,22 +730,28 @@ in_list(const rd_kafka_topic_partition_list_t *parts, const char *topic,
                NULL;
 }
 
-/* Drops queued records of @p parts (never dispatched, so never tracked:
- * their next owner reads them from the committed offset). */
+/* Drops the records of @p parts (all when NULL) from @p l. Queued records
+ * were never dispatched, so never tracked; retries are records a drain gave
+ * up on. Either way nothing was committed for them: their partition's next
+ * owner reads them again. */
 static void
-drop_queued(nd_service *s, const rd_kafka_topic_partition_list_t *parts)
+drop_records(nd_service *s, rec_list *l,
+             const rd_kafka_topic_partition_list_t *parts)
 {
         rec_list keep = {0};
         nd_rec *r;
 
-        while ((r = list_pop(&s->queue))) {
-                if (!parts || in_list(parts, rd_kafka_topic_name(r->msg->rkt),
-                                      r->msg->partition))
-                        rec_free(r);
-                else
+        while ((r = list_pop(l))) {
+                if (parts && !in_list(parts, rd_kafka_topic_name(r->msg->rkt),
+                                      r->msg->partition)) {
                         list_push(&keep, r);
+                        continue;
+                }
+                if (r->part)
+                        s->st.in_flight--; /* dispatched: counted */
+                rec_free(r);
         }
-        s->queue = keep;
+        *l = keep;
         s->st.queued = s->queue.n;
 }
 
@@ -782,25 +783,6 @@ drain(nd_service *s, const rd_kafka_topic_partition_list_t *parts,
                 rd_kafka_poll(s->producer, LOOP_BUSY_MS);
                 run_retries(s);
         }
-}
-
-/* Drops retries of records in @p parts that the drain gave up on. */
-static void
-drop_retries(nd_service *s, const rd_kafka_topic_partition_list_t *parts)
-{
-        rec_list keep = {0};
-        nd_rec *r;
-
-        while ((r = list_pop(&s->retry))) {
-                if (!parts || in_list(parts, rd_kafka_topic_name(r->msg->rkt),
-                                      r->msg->partition)) {
-                        s->st.in_flight--;
-                        rec_free(r);
-                } else {
-                        list_push(&keep, r);
-                }
-        }
-        s->retry = keep;
 }
 
 static void
@@ -846,14 +828,14 @@ revoke(nd_service *s, rd_kafka_t *rk,
         rd_kafka_error_t *error = NULL;
 
         log_parts(rd_kafka_assignment_lost(rk) ? "lost" : "revoked", parts);
-        drop_queued(s, parts);
+        drop_records(s, &s->queue, parts);
         if (!rd_kafka_assignment_lost(rk)) {
                 /* Deliver what is in flight for these partitions and commit
                  * it, so the next owner starts right after it. */
                 drain(s, parts, now_ms() + s->shutdown_ms);
                 commit_sync(s);
         }
-        drop_retries(s, parts);
+        drop_records(s, &s->retry, parts);
         reset_parts(s, parts);
         /* Whoever gets these partitions next, here or elsewhere, starts
          * them unpaused. */
@@ -986,6 +968,16 @@ nd_service_new(const nd_config *c, const nd_service_hooks *hooks,
                                                 : DEFAULT_SHUTDOWN_MS;
         if (check_forced(c, errstr, errstr_size))
                 goto fail;
+        if (c->delivery == ND_DELIVERY_EXACTLY_ONCE) {
+                /* Transactions (offsets sent with the output) are not built
+                 * yet; running at-least-once instead would break the
+                 * promise the setting makes. */
+                nd_seterr(errstr, errstr_size, ND_ERR_CONFIG,
+                          "pipeline.delivery = exactly-once is not supported "
+                          "yet; use at-least-once and drop duplicates by "
+                          "ce_id (see docs/delivery.md)");
+                goto fail;
+        }
 
         nd_config_pipeline_conf(c, &pc);
         s->pipeline = nd_pipeline_new(&pc, errstr, errstr_size);
@@ -1077,7 +1069,7 @@ shut_down(nd_service *s)
                 s->hooks.stopping(s->hooks.opaque, &s->st);
         nd_log(LOG_INFO, "stopping: %u record(s) in flight", s->st.in_flight);
         set_paused(s, true);
-        drop_queued(s, NULL);
+        drop_records(s, &s->queue, NULL);
         while (s->st.in_flight > 0 && now_ms() < deadline &&
                s->stop_requests < 2 && !s->fatal) {
                 rd_kafka_message_t *m;
@@ -1094,7 +1086,7 @@ shut_down(nd_service *s)
                        "committed and will be read again",
                        s->st.in_flight);
         /* Only what was delivered is stored, so only that is committed. */
-        drop_retries(s, NULL);
+        drop_records(s, &s->retry, NULL);
         commit_sync(s);
         rd_kafka_consumer_close(s->consumer);
         left = deadline - now_ms();

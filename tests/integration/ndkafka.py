@@ -263,8 +263,11 @@ def account(inputs, events, dead):
     Returns (missing, duplicated, unknown) lists of input coordinates."""
     seen = {}
     unknown = []
-    for (_, _, _, h, _) in events:
-        cid = h.get("ce_id", b"").decode()
+    for (_, _, _, h, value) in events:
+        if "ce_id" in h:
+            cid = h["ce_id"].decode()
+        else:  # structured mode: the id is in the envelope
+            cid = json.loads(value).get("id", "")
         seen[cid] = seen.get(cid, 0) + 1
     for (_, _, _, h, _) in dead:
         cid = ce_id(int(h["newsd-source-partition"]),
@@ -341,3 +344,15 @@ def stopped_counts(inst):
     m = re.findall(r"stopped: (\d+) in, (\d+) events, (\d+) dead-lettered",
                    inst.log_text())
     return tuple(int(x) for x in m[-1]) if m else None
+
+
+def finish_run(out, inst, coords, timeout=120):
+    """Waits until every input in @coords has an output, lets the topic
+    settle, stops @inst and the collector (checking both went well), and
+    returns account()'s (missing, duplicated, unknown)."""
+    check(wait_all(out, coords, timeout), "every input has an output")
+    out.settle(1.5)
+    check(inst.stop() == 0, "%s stops with exit 0" % inst.name)
+    out.stop()
+    check(out.error is None, "collector ran without error: %s" % out.error)
+    return account(coords, out.events, out.dead)

@@ -2,9 +2,9 @@
 that were in flight (delivered or not, but not yet committed) may come out
 twice; the test counts them and checks that only inputs at or after the
 committed offsets were repeated."""
-from ndkafka import (Collector, DevBroker, Newsd, ProducerThread, account,
-                     article, check, committed, finish_with_logs, log,
-                     save_sample, wait_all)
+from ndkafka import (Collector, DevBroker, Newsd, ProducerThread, article,
+                     check, committed, finish_run, finish_with_logs, log,
+                     save_sample)
 
 N = 6000
 records = [article(i) for i in range(N)]
@@ -26,14 +26,7 @@ check(sum(n_first) < N, "the kill came mid-stream (%d of %d done)" %
 second = Newsd(broker, EXTRA, name="second")
 prod.join(120)
 check(prod.error is None, "test producer ran without error: %s" % prod.error)
-check(wait_all(out, prod.coords, 120), "after the restart every input has "
-      "an output")
-out.settle(1.5)
-check(second.stop() == 0, "the second instance stops with exit 0")
-out.stop()
-check(out.error is None, "collector ran without error: %s" % out.error)
-
-missing, dups, unknown = account(prod.coords, out.events, out.dead)
+missing, dups, unknown = finish_run(out, second, prod.coords)
 check(not missing and not unknown, "every input has an event (%d missing)"
       % len(missing))
 log("%d input(s) came out twice after kill -9" % len(dups))

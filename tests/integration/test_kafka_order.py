@@ -3,7 +3,7 @@ in input order. Runs with the eager protocol (range assignor) and a small
 in-flight bound, so the loop waits for acknowledgements all along."""
 import json
 
-from ndkafka import (Collector, DevBroker, Newsd, account, check,
+from ndkafka import (Collector, DevBroker, Newsd, check, finish_run,
                      finish_with_logs, produce, save_sample)
 
 N, KEYS = 3000, 30
@@ -21,13 +21,7 @@ out = Collector(broker)
 svc = Newsd(broker, ["consumer.partition.assignment.strategy=range",
                      "pipeline.max-in-flight=16"])
 coords = produce(broker, records)
-check(out.wait_for(N, 180), "all %d inputs gave an event" % N)
-out.settle(1.0)
-check(svc.stop() == 0, "newsd stops with exit 0")
-out.stop()
-check(out.error is None, "collector ran without error: %s" % out.error)
-
-missing, dups, _ = account(coords, out.events, out.dead)
+missing, dups, _ = finish_run(out, svc, coords)
 check(not missing and not dups and not out.dead,
       "one event per input (%d missing, %d duplicated, %d dead)" %
       (len(missing), len(dups), len(out.dead)))

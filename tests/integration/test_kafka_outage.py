@@ -6,9 +6,9 @@ the assignment was lost may come out twice; they are counted."""
 import re
 import time
 
-from ndkafka import (Collector, DevBroker, Newsd, ProducerThread, account,
-                     article, check, finish_with_logs, log, produce,
-                     save_sample, wait_all)
+from ndkafka import (Collector, DevBroker, Newsd, ProducerThread, article,
+                     check, finish_run, finish_with_logs, log, produce,
+                     save_sample)
 
 records = [article(i) for i in range(6000)]
 
@@ -34,15 +34,8 @@ check(svc.alive(), "newsd keeps running while the broker is away")
 broker.up()
 log("brokers up")
 coords += produce(broker, records[4000:])
-check(wait_all(out, coords, 150), "every input has an output after the "
-      "outage")
-out.settle(1.5)
-check(svc.stop() == 0, "newsd stops with exit 0")
-out.stop()
-check(out.error is None, "collector ran without error: %s" % out.error)
+missing, dups, unknown = finish_run(out, svc, coords, 150)
 check(prod.error is None, "test producer ran without error: %s" % prod.error)
-
-missing, dups, unknown = account(coords, out.events, out.dead)
 check(not missing and not unknown, "nothing lost (%d missing)" % len(missing))
 log("%d input(s) came out twice" % len(dups))
 check(len(out.events) == len(coords) + len(dups),

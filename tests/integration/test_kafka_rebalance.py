@@ -4,9 +4,9 @@ drained and committed before they move, so nothing comes out twice either."""
 import re
 import time
 
-from ndkafka import (Collector, DevBroker, Newsd, ProducerThread, account,
-                     article, check, finish_with_logs, log, save_sample,
-                     stopped_counts, wait_all)
+from ndkafka import (Collector, DevBroker, Newsd, ProducerThread, article,
+                     check, finish_run, finish_with_logs, log, save_sample,
+                     stopped_counts)
 
 N = 8000
 records = [article(i) for i in range(N)]
@@ -40,12 +40,7 @@ log("outputs when b left: %d (%d when b joined)" % (sum(out.counts()), before))
 
 prod.join(120)
 check(prod.error is None, "test producer ran without error: %s" % prod.error)
-check(wait_all(out, prod.coords, 120), "every input has an output")
-out.settle(1.5)
-check(a.stop() == 0, "a stops with exit 0")
-out.stop()
-check(out.error is None, "collector ran without error: %s" % out.error)
-missing, dups, unknown = account(prod.coords, out.events, out.dead)
+missing, dups, unknown = finish_run(out, a, prod.coords)
 check(not missing and not unknown, "no input lost (%d missing)" % len(missing))
 check(not dups, "no duplicates across the rebalances (%d)" % len(dups))
 check(len(out.events) == N, "exactly %d events (got %d)" % (N, len(out.events)))

@@ -1,9 +1,9 @@
 """SIGTERM mid-stream, then a restart: the stop is clean (exit 0), what was
 delivered is exactly what was committed, and after the restart every input
 has exactly one output: no loss, no duplicate."""
-from ndkafka import (Collector, DevBroker, Newsd, ProducerThread, account,
-                     article, check, committed, finish_with_logs, log,
-                     save_sample, stopped_counts, wait_all)
+from ndkafka import (Collector, DevBroker, Newsd, ProducerThread, article,
+                     check, committed, finish_run, finish_with_logs, log,
+                     save_sample, stopped_counts)
 
 N = 6000
 records = [article(i) for i in range(N)]
@@ -37,13 +37,7 @@ check(done == below, "delivered = committed: %d delivered, %d below the "
       "committed offsets %s" % (len(done), len(below), com))
 
 second = Newsd(broker, name="second")
-check(wait_all(out, prod.coords, 120), "after the restart every input has "
-      "an output")
-out.settle(1.5)
-check(second.stop() == 0, "the second instance stops with exit 0")
-out.stop()
-check(out.error is None, "collector ran without error: %s" % out.error)
-missing, dups, unknown = account(prod.coords, out.events, out.dead)
+missing, dups, unknown = finish_run(out, second, prod.coords)
 check(not missing and not unknown, "every input accounted for (%d missing)"
       % len(missing))
 check(not dups, "no duplicates after a clean stop (%d)" % len(dups))

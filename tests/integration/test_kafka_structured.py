@@ -4,7 +4,7 @@ with the same id and attributes binary mode puts in headers."""
 import json
 
 from ndkafka import (Collector, DevBroker, Newsd, article, ce_id, check,
-                     finish_with_logs, produce, save_events)
+                     finish_run, finish_with_logs, produce, save_events)
 
 N = 60
 records = [article(i) for i in range(N)]
@@ -15,10 +15,7 @@ out = Collector(broker)
 svc = Newsd(broker, ["pipeline.event-format=structured",
                      "topics.input=^news\\.r.w$"])
 coords = produce(broker, records)
-check(out.wait_for(N, 90), "all %d inputs gave an output" % N)
-out.settle(1.0)
-check(svc.stop() == 0, "newsd stops with exit 0")
-out.stop()
+finish_run(out, svc, coords)
 
 check(len(out.events) == N - 1 and len(out.dead) == 1,
       "%d events and one dead letter (got %d and %d)" %

@@ -56,7 +56,6 @@ input(rd_kafka_headers_t *h)
                 .topic = "news.raw",
                 .partition = 2,
                 .offset = 41,
-                .timestamp_ms = 1677672000123LL, /* 2023-03-01T12:00:00.123Z */
                 .key = "k1",
                 .key_len = 2,
                 .value = "raw\0bytes",
@@ -109,22 +108,37 @@ test_binary_event(void **state)
         rd_kafka_headers_destroy(ih);
 }
 
-/* Without a publication time, ce_time is the record's timestamp. */
 static void
-test_time_from_record(void **state)
+check_time(json_t *ev, const char *want)
 {
-        json_t *ev = json_pack("{s:{s:s}}", "article", "uri", "urn:x");
         nd_output_input in = input(NULL);
         nd_outrec out;
 
-        (void)state;
         assert_int_equal(nd_output_event(&binary_conf, &in, "urn:x", ev, &out,
                                          NULL, 0),
                          ND_OK);
-        assert_hdr(out.headers, "ce_time", "2023-03-01T12:00:00.123Z");
+        assert_hdr(out.headers, "ce_time", want);
         assert_hdr(out.headers, "traceparent", NULL);
         nd_outrec_clear(&out);
         json_decref(ev);
+}
+
+/* Without a publication time, ce_time is the record's timestamp, else the
+ * processing time; with neither there is no ce_time (it is optional). */
+static void
+test_time_fallbacks(void **state)
+{
+        (void)state;
+        check_time(json_pack("{s:{s:s}, s:{s:s, s:s}}", "article", "uri",
+                             "urn:x", "provenance", "timestamp",
+                             "2023-03-01T12:00:00.123Z", "processed_at",
+                             "2024-01-01T00:00:00.000Z"),
+                   "2023-03-01T12:00:00.123Z");
+        check_time(json_pack("{s:{s:s}, s:{s:s}}", "article", "uri", "urn:x",
+                             "provenance", "processed_at",
+                             "2024-01-01T00:00:00.000Z"),
+                   "2024-01-01T00:00:00.000Z");
+        check_time(json_pack("{s:{s:s}}", "article", "uri", "urn:x"), NULL);
 }
 
 static void
@@ -132,8 +146,9 @@ test_structured_event(void **state)
 {
         nd_output_conf oc = binary_conf;
         rd_kafka_headers_t *ih = rd_kafka_headers_new(2);
-        json_t *ev = json_pack("{s:{s:s}, s:{}}", "article", "uri", "urn:y",
-                               "analysis");
+        json_t *ev = json_pack("{s:{s:s}, s:{}, s:{s:s}}", "article", "uri",
+                               "urn:y", "analysis", "provenance", "timestamp",
+                               "2023-03-01T12:00:00.123Z");
         nd_output_input in;
         nd_outrec out;
         json_t *v;
@@ -235,7 +250,7 @@ main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_binary_event),
-                cmocka_unit_test(test_time_from_record),
+                cmocka_unit_test(test_time_fallbacks),
                 cmocka_unit_test(test_structured_event),
                 cmocka_unit_test(test_dead_letter),
                 cmocka_unit_test(test_dead_letter_bare),
