@@ -25,6 +25,7 @@
 #define LOOP_IDLE_MS             100
 #define LOOP_BUSY_MS             5
 #define PAUSE_AFTER_MS           500
+#define FORCED_STEP_MS           1000
 
 /* One consumed input record, from poll until its output is acknowledged. */
 typedef struct nd_rec {
@@ -60,6 +61,9 @@ struct nd_service {
         unsigned shutdown_ms;
         int64_t stop_deadline;     /* set once stopping */
         int64_t full_since;        /* when the in-flight bound was hit */
+        uint64_t commit_results;   /* commit outcomes seen (any error) */
+        bool close_started;
+        bool consumer_closed;
 
         rec_list queue;            /* consumed, not yet dispatched */
         rec_list retry;            /* failed deliveries waiting to retry */
@@ -539,6 +543,7 @@ commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         nd_service *s = opaque;
 
         (void)rk;
+        s->commit_results++;
         if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
                 return;
         if (err) {
@@ -833,7 +838,12 @@ revoke(nd_service *s, rd_kafka_t *rk,
                 /* Deliver what is in flight for these partitions and commit
                  * it, so the next owner starts right after it. */
                 drain(s, parts, now_ms() + s->shutdown_ms);
-                commit_sync(s);
+                /* When stopping, shut_down() committed already and the
+                 * broker may be gone: do not wait for it again. */
+                if (s->st.stopping)
+                        rd_kafka_commit(rk, NULL, 1);
+                else
+                        commit_sync(s);
         }
         drop_records(s, &s->retry, parts);
         reset_parts(s, parts);
@@ -1056,11 +1066,77 @@ tick(nd_service *s)
                 s->hooks.tick(s->hooks.opaque, &s->st);
 }
 
-/* Stops fetching, delivers what is in flight, commits and closes. */
+/* Commits the stored offsets and waits for the outcome until @p deadline,
+ * serving the consumer meanwhile (a broker that is away must not hold the
+ * stop past its deadline). */
+static void
+commit_bounded(nd_service *s, int64_t deadline)
+{
+        uint64_t before = s->commit_results;
+        rd_kafka_resp_err_t err = rd_kafka_commit(s->consumer, NULL, 1);
+
+        if (err) {
+                if (err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+                        nd_log(LOG_WARNING, "offset commit failed: %s",
+                               rd_kafka_err2str(err));
+                return;
+        }
+        while (s->commit_results == before && now_ms() < deadline) {
+                rd_kafka_message_t *m =
+                        rd_kafka_consumer_poll(s->consumer, LOOP_BUSY_MS);
+                if (m)
+                        handle_message(s, m);
+                rd_kafka_poll(s->producer, 0);
+        }
+        if (s->commit_results == before)
+                nd_log(LOG_WARNING, "offset commit not confirmed in time");
+}
+
+/* Leaves the group, serving the revocation, until @p deadline at most;
+ * nd_service_destroy() skips the close when it did not finish. */
+static void
+close_bounded(nd_service *s, int64_t deadline)
+{
+        rd_kafka_queue_t *q = rd_kafka_queue_new(s->consumer);
+        rd_kafka_error_t *error = rd_kafka_consumer_close_queue(s->consumer, q);
+
+        s->close_started = true;
+        if (error) {
+                nd_log(LOG_WARNING, "closing the consumer: %s",
+                       rd_kafka_error_string(error));
+                rd_kafka_error_destroy(error);
+                rd_kafka_queue_destroy(q);
+                return;
+        }
+        while (!rd_kafka_consumer_closed(s->consumer) && now_ms() < deadline) {
+                rd_kafka_event_t *ev = rd_kafka_queue_poll(q, LOOP_BUSY_MS);
+                if (ev && rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
+                        rebalance_cb(s->consumer, rd_kafka_event_error(ev),
+                                     rd_kafka_event_topic_partition_list(ev),
+                                     s);
+                if (ev)
+                        rd_kafka_event_destroy(ev);
+                rd_kafka_poll(s->producer, 0);
+        }
+        s->consumer_closed = rd_kafka_consumer_closed(s->consumer);
+        if (!s->consumer_closed)
+                nd_log(LOG_WARNING, "consumer not closed in time; the group "
+                                    "will notice when the session expires");
+        rd_kafka_queue_destroy(q);
+}
+
+/*
+ * Stops fetching, delivers what is in flight, commits and closes, within
+ * shutdown_timeout_ms: six tenths for the in-flight records, three for the
+ * commit and leaving the group, the rest for the producer. A second stop
+ * request abandons the drain and shortens the rest to a few seconds.
+ */
 static void
 shut_down(nd_service *s)
 {
-        int64_t deadline = now_ms() + s->shutdown_ms;
+        int64_t start = now_ms(), deadline = start + s->shutdown_ms;
+        int64_t drained_by = start + s->shutdown_ms * 6 / 10;
+        int64_t closed_by = start + s->shutdown_ms * 9 / 10;
         int64_t left;
 
         s->stop_deadline = deadline;
@@ -1070,7 +1146,7 @@ shut_down(nd_service *s)
         nd_log(LOG_INFO, "stopping: %u record(s) in flight", s->st.in_flight);
         set_paused(s, true);
         drop_records(s, &s->queue, NULL);
-        while (s->st.in_flight > 0 && now_ms() < deadline &&
+        while (s->st.in_flight > 0 && now_ms() < drained_by &&
                s->stop_requests < 2 && !s->fatal) {
                 rd_kafka_message_t *m;
                 rd_kafka_poll(s->producer, LOOP_BUSY_MS);
@@ -1087,13 +1163,15 @@ shut_down(nd_service *s)
                        s->st.in_flight);
         /* Only what was delivered is stored, so only that is committed. */
         drop_records(s, &s->retry, NULL);
-        commit_sync(s);
-        rd_kafka_consumer_close(s->consumer);
+        if (s->stop_requests >= 2 && closed_by > now_ms() + FORCED_STEP_MS)
+                closed_by = now_ms() + FORCED_STEP_MS;
+        commit_bounded(s, closed_by);
+        close_bounded(s, closed_by);
         left = deadline - now_ms();
         if (s->stop_requests >= 2 || left <= 0) {
                 rd_kafka_purge(s->producer, RD_KAFKA_PURGE_F_QUEUE |
                                                     RD_KAFKA_PURGE_F_INFLIGHT);
-                left = 1000;
+                left = FORCED_STEP_MS;
         }
         if (rd_kafka_flush(s->producer, (int)left) != 0)
                 nd_log(LOG_WARNING, "producer not flushed in time");
@@ -1163,7 +1241,14 @@ nd_service_destroy(nd_service *s)
                 rec_free(r);
         while ((r = list_pop(&s->retry)))
                 rec_free(r);
-        if (s->consumer)
+        /* librdkafka cannot destroy a consumer whose close is still
+         * waiting for an unreachable coordinator: its thread waits for the
+         * group to terminate. Such a handle is left to the process exit,
+         * which is what follows a stop. */
+        if (s->consumer && s->close_started && !s->consumer_closed)
+                nd_log(LOG_WARNING, "consumer handle abandoned after an "
+                                    "unfinished close");
+        else if (s->consumer)
                 rd_kafka_destroy(s->consumer);
         if (s->producer)
                 rd_kafka_destroy(s->producer);
