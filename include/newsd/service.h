@@ -38,6 +38,9 @@ typedef struct nd_service_hooks {
         void (*tick)(void *opaque, const nd_service_stats *st);
         /* Once, when a stop was requested, before draining. */
         void (*stopping)(void *opaque, const nd_service_stats *st);
+        /* Metrics, liveness and readiness (newsd/monitor.h); NULL: none.
+         * Borrowed: it must outlive the service. */
+        struct nd_monitor *monitor;
 } nd_service_hooks;
 
 typedef struct nd_service nd_service;

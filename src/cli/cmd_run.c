@@ -7,7 +7,9 @@
 #include "build_config.h"
 #include "cli.h"
 #include "newsd/config.h"
+#include "newsd/http.h"
 #include "newsd/log.h"
+#include "newsd/monitor.h"
 #include "newsd/service.h"
 
 /* The running service, for the signal handlers. */
@@ -45,6 +47,32 @@ run_usage(FILE *out)
                 NEWSD_DEFAULT_CONFIG);
 }
 
+/* The metrics registry, and its HTTP endpoint unless [metrics] listen is
+ * empty; the endpoint comes up first so probes get answers (503) while the
+ * service connects. */
+static nd_err
+start_metrics(const nd_config *conf, nd_monitor **mon, nd_http **http)
+{
+        nd_http_conf hc = {.listen = conf->metrics_listen};
+        char errstr[512];
+
+        *mon = nd_monitor_new(nd_pipeline_stage_names(), errstr,
+                              sizeof(errstr));
+        if (!*mon) {
+                nd_log(LOG_ERR, "%s", errstr);
+                return ND_ERR_NOMEM;
+        }
+        if (!hc.listen || !*hc.listen)
+                return ND_OK;
+        *http = nd_http_start(&hc, *mon, errstr, sizeof(errstr));
+        if (!*http) {
+                nd_log(LOG_ERR, "%s", errstr);
+                return ND_ERR_IO;
+        }
+        nd_log(LOG_INFO, "metrics on http://%s/metrics", hc.listen);
+        return ND_OK;
+}
+
 int
 nd_cmd_run(int argc, char **argv)
 {
@@ -57,6 +85,8 @@ nd_cmd_run(int argc, char **argv)
         nd_strvec overrides = {0}, errors = {0};
         nd_config conf;
         nd_service *s = NULL;
+        nd_service_hooks hooks = {0};
+        nd_http *http = NULL;
         struct sigaction sa;
         char errstr[512];
         int c, rc = ND_EXIT_OK;
@@ -95,7 +125,11 @@ nd_cmd_run(int argc, char **argv)
         }
         nd_log_setup(conf.log_level, conf.log_target);
 
-        s = nd_service_new(&conf, NULL, errstr, sizeof(errstr));
+        if (start_metrics(&conf, &hooks.monitor, &http) != ND_OK) {
+                rc = ND_EXIT_FAILURE;
+                goto out;
+        }
+        s = nd_service_new(&conf, &hooks, errstr, sizeof(errstr));
         if (!s) {
                 nd_log(LOG_ERR, "%s", errstr);
                 rc = strstr(errstr, "out of memory") ? ND_EXIT_FAILURE
@@ -118,6 +152,8 @@ nd_cmd_run(int argc, char **argv)
         running = NULL;
 out:
         nd_service_destroy(s);
+        nd_http_stop(http);
+        nd_monitor_destroy(hooks.monitor);
         if (loaded)
                 nd_config_free(&conf);
         nd_strvec_clear(&overrides);
