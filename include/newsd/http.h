@@ -17,7 +17,8 @@ typedef struct nd_http_conf {
         const char *listen;         /* "A.B.C.D:PORT" or "[v6]:PORT"; port 0
                                      * picks a free one (tests) */
         unsigned health_max_age_ms; /* /healthz fails past this heartbeat
-                                     * age; 0: 10000 */
+                                     * age; 0: 30000, the units'
+                                     * WatchdogSec= */
         unsigned max_connections;   /* 0: 16 */
         unsigned timeout_s;         /* idle connection timeout; 0: 10 */
 } nd_http_conf;

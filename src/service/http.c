@@ -250,7 +250,7 @@ nd_http_start(const nd_http_conf *conf, nd_monitor *mon, char *errstr,
         }
         h->mon = mon;
         h->health_max_age_ms =
-            conf->health_max_age_ms ? conf->health_max_age_ms : 10000;
+            conf->health_max_age_ms ? conf->health_max_age_ms : 30000;
         if (addr.ss_family == AF_INET6)
                 flags |= MHD_USE_IPv6;
         errno = 0;
