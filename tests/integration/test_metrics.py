@@ -9,6 +9,7 @@ requests get 4xx and processing goes on."""
 import os
 import re
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -255,6 +256,19 @@ broker.up()
 log("brokers up")
 wait_for("/readyz 200 once the brokers are back",
          lambda: http(port, "/readyz")[0] == 200, 90)
+
+# A second instance cannot take the same address: it says so and exits 1
+# rather than running without its endpoint.
+other = Newsd(broker, ["metrics.listen=127.0.0.1:%d" % port],
+              name="newsd-port-taken")
+try:
+    rc = other.proc.wait(30)
+except subprocess.TimeoutExpired:
+    other.kill9()
+    rc = None
+check(rc == 1 and "cannot serve metrics on 127.0.0.1:%d" % port
+      in other.log_text(), "a taken metrics address: exit 1 with the reason "
+      "(%r)" % rc)
 
 check(svc.stop() == 0, "newsd exits 0 on SIGTERM")
 out.stop()
