@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <librdkafka/rdkafka.h>
+
 #include "newsd/err.h"
 #include "newsd/pipeline.h"
 #include "newsd/strvec.h"
@@ -15,7 +17,7 @@
 typedef struct nd_kv {
         char *key;
         char *value;   /* after @credential: resolution */
-        char *origin;  /* "FILE:LINE" or "-X" */
+        char *origin;  /* "FILE:LINE", "-X section.key" or "default" */
         bool secret;   /* never printed or logged */
 } nd_kv;
 
@@ -98,5 +100,40 @@ void nd_config_pipeline_conf(const nd_config *c, nd_pipeline_conf *pc);
 
 /* Whether a librdkafka property name holds a secret. */
 bool nd_config_is_secret(const char *key);
+
+/*
+ * Checks every [kafka], [consumer] and [producer] property with librdkafka
+ * itself (rd_kafka_conf_set on a consumer and on a producer configuration).
+ * Each failure is appended to @p errors as "ORIGIN: message", secret values
+ * redacted. Returns ND_OK when librdkafka accepted them all.
+ */
+nd_err nd_config_check_kafka(const nd_config *c, nd_strvec *errors);
+
+/*
+ * A librdkafka configuration holding [kafka] then [consumer] (when
+ * @p consumer) or [producer] properties. Returns NULL and fills errstr
+ * ("ORIGIN: message") when librdkafka rejects one. The caller owns the
+ * result (rd_kafka_new() takes it, or rd_kafka_conf_destroy()).
+ */
+rd_kafka_conf_t *nd_config_kafka_conf(const nd_config *c, bool consumer,
+                                      char *errstr, size_t errstr_size);
+
+/*
+ * Compares two loaded configurations for a reload. Appends the name
+ * ("section.key") of every changed setting that cannot be applied without a
+ * restart to @p restart_needed (which may be NULL). Returns true when every
+ * change can be applied by a reload.
+ */
+bool nd_config_reloadable_diff(const nd_config *old, const nd_config *neu,
+                               nd_strvec *restart_needed);
+
+typedef enum nd_config_ref_format {
+        ND_CONFIG_REF_MARKDOWN = 0,
+        ND_CONFIG_REF_MAN,
+} nd_config_ref_format;
+
+/* Writes the reference of every setting (from the settings table): a
+ * Markdown section for docs/configuration.md, or roff for newsd.conf(5). */
+void nd_config_reference(nd_config_ref_format fmt, FILE *out);
 
 #endif
