@@ -57,6 +57,12 @@ int nd_notify_status(const char *fmt, ...)
  * has passed since the last one. Call once per main-loop turn. */
 int nd_notify_status_tick(uint64_t now, const nd_notify_figures *fig);
 
+/* The same in two steps, for figures that cost something to gather: whether
+ * a STATUS= is due at @p now (if so, the next one is due an interval
+ * later), then the send. */
+bool nd_notify_status_due(uint64_t now);
+int nd_notify_status_send(uint64_t now, const nd_notify_figures *fig);
+
 /* RELOADING=1 with MONOTONIC_USEC= (read here, not injectable: systemd
  * compares it with its own clock). Follow with nd_notify_ready(). */
 int nd_notify_reloading(void);

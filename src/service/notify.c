@@ -157,13 +157,25 @@ nd_notify_format_status(char *buf, size_t size, const nd_notify_figures *prev,
         return (size_t)n < size ? (size_t)n : size - 1;
 }
 
+bool
+nd_notify_status_due(uint64_t now)
+{
+        return nd_every_due(&st.status, now);
+}
+
 int
 nd_notify_status_tick(uint64_t now, const nd_notify_figures *fig)
 {
+        if (!nd_notify_status_due(now))
+                return 0;
+        return nd_notify_status_send(now, fig);
+}
+
+int
+nd_notify_status_send(uint64_t now, const nd_notify_figures *fig)
+{
         char buf[256];
 
-        if (!nd_every_due(&st.status, now))
-                return 0;
         nd_notify_format_status(buf, sizeof(buf),
                                 st.have_prev ? &st.prev : NULL, fig,
                                 now - st.prev_usec);

@@ -207,6 +207,28 @@ test_status_tick(void **state)
                             "dead-lettered 2, lag 17, consuming");
 }
 
+/* The two-step form keeps the same schedule. */
+static void
+test_status_due_send(void **state)
+{
+        nd_notify_figures f = {.records_in = 10, .lag = 0};
+
+        (void)state;
+        start(NULL, false);
+        assert_true(nd_notify_status_due(100 * SEC));
+        assert_false(nd_notify_status_due(101 * SEC));
+        assert_true(nd_notify_status_send(101 * SEC, &f) > 0);
+        assert_string_equal(next_message(),
+                            "STATUS=in 0.0 rec/s, out 0.0 rec/s, "
+                            "dead-lettered 0, lag 0, consuming");
+        assert_true(nd_notify_status_due(102 * SEC));
+        f.records_in = 30;
+        assert_true(nd_notify_status_send(102 * SEC, &f) > 0);
+        assert_string_equal(next_message(),
+                            "STATUS=in 20.0 rec/s, out 0.0 rec/s, "
+                            "dead-lettered 0, lag 0, consuming");
+}
+
 static void
 test_format_status_truncated(void **state)
 {
@@ -266,6 +288,7 @@ main(void)
             cmocka_unit_test(test_watchdog_off),
             cmocka_unit_test(test_poll_timeout),
             cmocka_unit_test(test_status_tick),
+            cmocka_unit_test(test_status_due_send),
             cmocka_unit_test(test_format_status_truncated),
             cmocka_unit_test(test_drain),
         };
