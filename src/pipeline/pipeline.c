@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "build_config.h"
 #include "newsd/event.h"
@@ -78,15 +79,21 @@ stage_disabled(const nd_pipeline_conf *conf, const char *name)
         return false;
 }
 
-/* The data directory: configured, else the source tree's when running from
- * the build tree, else the installed one. */
+/* The data directory: configured, else $NEWSD_DATA_DIR, else the installed
+ * one. A binary run from its build tree, before `cmake --install`, finds no
+ * installed data and uses the source tree's data/ instead. */
 static const char *
-default_data_dir(void)
+data_dir_for(const char *configured)
 {
         const char *env = getenv("NEWSD_DATA_DIR");
 
+        if (configured && *configured && strcmp(configured, NEWSD_DATADIR))
+                return configured;
         if (env && *env)
                 return env;
+        if (access(NEWSD_DATADIR, R_OK) != 0 &&
+            access(NEWSD_SOURCE_DATADIR, R_OK) == 0)
+                return NEWSD_SOURCE_DATADIR;
         return NEWSD_DATADIR;
 }
 
@@ -100,8 +107,7 @@ nd_pipeline_new(const nd_pipeline_conf *conf, char *errstr, size_t errstr_size)
                 return NULL;
         }
         p->conf = *conf;
-        p->data_dir = strdup(conf->data_dir ? conf->data_dir
-                                            : default_data_dir());
+        p->data_dir = strdup(data_dir_for(conf->data_dir));
         p->user_data_dir = conf->user_data_dir ? strdup(conf->user_data_dir)
                                                : NULL;
         p->dataschema_uri = strdup(conf->dataschema_uri
