@@ -14,6 +14,13 @@
 extern const nd_stage_ops nd_stage_normalize;
 extern const nd_stage_ops nd_stage_structure;
 extern const nd_stage_ops nd_stage_stats;
+extern const nd_stage_ops nd_stage_language;
+extern const nd_stage_ops nd_stage_keywords;
+extern const nd_stage_ops nd_stage_fingerprint;
+extern const nd_stage_ops nd_stage_entities;
+extern const nd_stage_ops nd_stage_quotes;
+extern const nd_stage_ops nd_stage_amounts;
+extern const nd_stage_ops nd_stage_dates;
 
 /* The stages in the order they run. Required stages cannot be switched off:
  * everything after them relies on the normalized text and its body. */
@@ -24,6 +31,13 @@ static const struct stage_entry {
         {&nd_stage_normalize, true},
         {&nd_stage_structure, true},
         {&nd_stage_stats, false},
+        {&nd_stage_language, false},
+        {&nd_stage_keywords, false},
+        {&nd_stage_fingerprint, false},
+        {&nd_stage_entities, false},
+        {&nd_stage_quotes, false},
+        {&nd_stage_amounts, false},
+        {&nd_stage_dates, false},
 };
 
 #define N_STAGES (sizeof(stage_table) / sizeof(stage_table[0]))
@@ -45,7 +59,7 @@ nd_pipeline_conf_init(nd_pipeline_conf *conf)
         conf->data_dir = NULL;
         conf->json_max_depth = 32;
         conf->dedup_window = 4096;
-        conf->dedup_max_distance = 3;
+        conf->dedup_max_distance = 16;
         conf->reading_wpm = 200;
         conf->dataschema_uri = "https://newsd.dev/schema/event/1.0";
 }
@@ -288,8 +302,13 @@ nd_pipeline_process(nd_pipeline *p, const nd_input *in, nd_result *out)
         }
         out->uri = doc.uri;
         doc.uri = NULL;
-        if (doc.language)
-                out->language = strdup(doc.language);
+        {
+                /* The event's language: detected, else declared. */
+                const char *lang = json_string_value(json_object_get(
+                        json_object_get(out->event, "article"), "language"));
+                if (lang)
+                        out->language = strdup(lang);
+        }
 out:
         if (err != ND_OK && out->errstr[0] == '\0')
                 nd_seterr(out->errstr, sizeof(out->errstr), err, "%s",

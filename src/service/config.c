@@ -164,9 +164,10 @@ static const struct setting settings[] = {
          "How many recent articles the near-duplicate check remembers "
          "(0: off)."},
         {"pipeline", "dedup-max-distance", ST_UINT, OFF(dedup_max_distance),
-         "3", NULL, NULL, 0, 64, NULL, NULL, SF_RELOADABLE,
-         "Largest Hamming distance between two articles' 64-bit simhashes "
-         "for them to count as near-duplicates."},
+         "16", NULL, NULL, 0, 64, NULL, NULL, SF_RELOADABLE,
+         "Largest distance between two articles' simhash fingerprints, in "
+         "differing bits per 64, for them to count as near-duplicates (see "
+         "docs/enrichment.md)."},
         {"pipeline", "stage.NAME", ST_STAGE, OFF(disabled_stages), "on", NULL,
          NULL, 0, 0, NULL, NULL, SF_RELOADABLE,
          "Switches one enrichment stage on or off. Stages that later ones "

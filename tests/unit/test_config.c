@@ -152,7 +152,7 @@ test_defaults(void **state)
         assert_int_equal(c.commit_interval_ms, 5000);
         assert_int_equal(c.shutdown_timeout_ms, 30000);
         assert_int_equal(c.dedup_window, 4096);
-        assert_int_equal(c.dedup_max_distance, 3);
+        assert_int_equal(c.dedup_max_distance, 16);
         assert_int_equal(c.disabled_stages.n, 0);
         assert_string_equal(c.data_dir, "/srv/newsd-data");
         assert_string_equal(c.user_data_dir, "");
