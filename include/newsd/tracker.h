@@ -1,0 +1,53 @@
+/* Offset tracking for at-least-once delivery: per partition, the offsets of
+ * records in flight; an offset becomes committable only when it and every
+ * earlier tracked offset of its partition are acknowledged. No Kafka here. */
+#ifndef NEWSD_TRACKER_H
+#define NEWSD_TRACKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "newsd/err.h"
+
+typedef struct nd_tracker nd_tracker;
+/* One partition's state; owned by its tracker, valid until
+ * nd_tracker_destroy(). */
+typedef struct nd_tracker_part nd_tracker_part;
+
+nd_tracker *nd_tracker_new(void);
+void nd_tracker_destroy(nd_tracker *t);
+
+/* The state of @p topic [@p partition], created empty on first use; NULL on
+ * allocation failure. */
+nd_tracker_part *nd_tracker_part_get(nd_tracker *t, const char *topic,
+                                     int32_t partition);
+
+const char *nd_tracker_part_topic(const nd_tracker_part *p);
+int32_t nd_tracker_part_partition(const nd_tracker_part *p);
+
+/* Forgets every tracked offset (partition assigned anew or revoked) and
+ * starts a new generation: acknowledgements of records tracked before are
+ * ignored from now on. */
+void nd_tracker_reset(nd_tracker_part *p);
+
+/* The current generation, to hand back to nd_tracker_ack(). */
+uint64_t nd_tracker_generation(const nd_tracker_part *p);
+
+/* Records @p offset as in flight. Offsets of a partition must be tracked in
+ * increasing order (gaps are fine): ND_ERR_INTERNAL otherwise, ND_ERR_NOMEM
+ * on allocation failure. */
+nd_err nd_tracker_track(nd_tracker_part *p, int64_t offset);
+
+/* Acknowledges @p offset of @p generation. Returns the offset to commit
+ * (one past the last of the fully acknowledged prefix) when this ack moved
+ * it, else -1 (an earlier record is still pending, the generation is
+ * stale, or the offset is not tracked). */
+int64_t nd_tracker_ack(nd_tracker_part *p, uint64_t generation,
+                       int64_t offset);
+
+/* Offsets tracked and not yet released: in flight, or acknowledged but
+ * waiting for an earlier one. */
+size_t nd_tracker_pending(const nd_tracker_part *p);
+size_t nd_tracker_total_pending(const nd_tracker *t);
+
+#endif
