@@ -195,15 +195,6 @@ check_forced(const nd_config *c, char *errstr, size_t errstr_size)
 }
 
 static void
-log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-        nd_log_fields f = {.partition = -1, .offset = -1, .facility = fac};
-
-        (void)rk;
-        nd_logf(level, &f, "%s: %s", rd_kafka_name(rk), buf);
-}
-
-static void
 error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
         nd_service *s = opaque;
@@ -279,7 +270,7 @@ kafka_conf(nd_service *s, bool consumer, char *errstr, size_t errstr_size)
                         goto fail;
                 rd_kafka_conf_set_dr_msg_cb(rc, dr_msg_cb);
         }
-        rd_kafka_conf_set_log_cb(rc, log_cb);
+        rd_kafka_conf_set_log_cb(rc, nd_log_rdkafka);
         rd_kafka_conf_set_error_cb(rc, error_cb);
         rd_kafka_conf_set_opaque(rc, s);
         return rc;
