@@ -197,15 +197,6 @@ check_forced(const nd_config *c, char *errstr, size_t errstr_size)
 }
 
 static void
-log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-        nd_log_fields f = {.partition = -1, .offset = -1, .facility = fac};
-
-        (void)rk;
-        nd_logf(level, &f, "%s: %s", rd_kafka_name(rk), buf);
-}
-
-static void
 error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
         nd_service *s = opaque;
@@ -317,7 +308,7 @@ kafka_conf(nd_service *s, bool consumer, char *errstr, size_t errstr_size)
         }
         if (metrics_conf(s, rc, consumer, errstr, errstr_size))
                 goto fail;
-        rd_kafka_conf_set_log_cb(rc, log_cb);
+        rd_kafka_conf_set_log_cb(rc, nd_log_rdkafka);
         rd_kafka_conf_set_error_cb(rc, error_cb);
         rd_kafka_conf_set_opaque(rc, s);
         return rc;
@@ -1025,6 +1016,15 @@ group_id(const nd_config *c)
         return "newsd";
 }
 
+void
+nd_service_pipeline_hooks(const nd_service *s, nd_pipeline_conf *pc)
+{
+        if (s->hooks.monitor) {
+                pc->on_stage = nd_monitor_on_stage;
+                pc->on_stage_opaque = s->hooks.monitor;
+        }
+}
+
 nd_service *
 nd_service_new(const nd_config *c, const nd_service_hooks *hooks,
                char *errstr, size_t errstr_size)
@@ -1059,10 +1059,7 @@ nd_service_new(const nd_config *c, const nd_service_hooks *hooks,
         }
 
         nd_config_pipeline_conf(c, &pc);
-        if (s->hooks.monitor) {
-                pc.on_stage = nd_monitor_on_stage;
-                pc.on_stage_opaque = s->hooks.monitor;
-        }
+        nd_service_pipeline_hooks(s, &pc);
         s->pipeline = nd_pipeline_new(&pc, errstr, errstr_size);
         s->source = source_uri(group_id(c));
         s->dataschema = strdup(pc.dataschema_uri ? pc.dataschema_uri : "");
@@ -1334,4 +1331,65 @@ nd_service_destroy(nd_service *s)
         free(s->source);
         free(s->dataschema);
         free(s);
+}
+
+/* ---- For the systemd life cycle ---------------------------------------- */
+
+bool
+nd_service_producer_up(const nd_service *s)
+{
+        /* The controller is known once a broker answered with metadata; a
+         * timeout of 0 only reads the cache. */
+        return rd_kafka_controllerid(s->producer, 0) >= 0;
+}
+
+int64_t
+nd_service_lag(nd_service *s)
+{
+        rd_kafka_topic_partition_list_t *parts = NULL;
+        int64_t lag = 0;
+        bool known = false;
+
+        if (rd_kafka_assignment(s->consumer, &parts) || !parts)
+                return -1;
+        if (rd_kafka_position(s->consumer, parts) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+                for (int i = 0; i < parts->cnt; i++) {
+                        const rd_kafka_topic_partition_t *p = &parts->elems[i];
+                        int64_t lo, hi;
+
+                        if (rd_kafka_get_watermark_offsets(
+                                    s->consumer, p->topic, p->partition, &lo,
+                                    &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+                            hi < 0)
+                                continue;
+                        /* No position yet: everything from the low mark. */
+                        int64_t pos = p->offset >= 0 ? p->offset : lo;
+
+                        if (hi > pos)
+                                lag += hi - pos;
+                        known = true;
+                }
+        }
+        rd_kafka_topic_partition_list_destroy(parts);
+        return known ? lag : -1;
+}
+
+nd_pipeline *
+nd_service_swap_pipeline(nd_service *s, nd_pipeline *p)
+{
+        nd_pipeline *old = s->pipeline;
+
+        s->pipeline = p;
+        return old;
+}
+
+void
+nd_service_apply_limits(nd_service *s, const nd_config *c)
+{
+        s->max_in_flight = c->max_in_flight ? c->max_in_flight
+                                            : DEFAULT_MAX_IN_FLIGHT;
+        s->low_water = s->max_in_flight / 2;
+        s->shutdown_ms = c->shutdown_timeout_ms ? c->shutdown_timeout_ms
+                                                : DEFAULT_SHUTDOWN_MS;
 }

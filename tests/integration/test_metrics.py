@@ -8,6 +8,7 @@ the brokers are down, 200 when running. Malformed and oversized HTTP
 requests get 4xx and processing goes on."""
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -242,6 +243,24 @@ docs = documented()
 for f in fams.values():
     exposed = f.name + "_total" if f.type == "counter" else f.name
     check(exposed in docs, "docs/metrics.md lists %s" % exposed)
+
+# ---- a SIGHUP reload swaps the pipeline; stage times keep coming ----
+def stage_count(stage):
+    return value(scrape(port), "newsd_stage_duration_seconds",
+                 "newsd_stage_duration_seconds_count", stage=stage)
+
+
+before = {st: stage_count(st) for st in ("ingest", "normalize")}
+svc.signal(signal.SIGHUP)
+wait_for("the configuration is reloaded",
+         lambda: "configuration reloaded" in svc.log_text(), 30)
+MORE = 10
+produce(broker, [article(i) for i in range(GOOD, GOOD + MORE)])
+check(bool(wait_for(
+    "stage times after the reload",
+    lambda: all(stage_count(st) == before[st] + MORE for st in before), 60)),
+    "the reloaded pipeline reports its stage times (%r before, %r after)"
+    % (before, {st: stage_count(st) for st in before}))
 
 # ---- brokers down: not ready, still alive; back up: ready ----
 broker.down()
