@@ -66,8 +66,8 @@ start_metrics(const nd_config *conf, nd_monitor **mon, nd_http **http)
         nd_http_conf hc = {.listen = conf->metrics_listen};
         char errstr[512];
 
-        *mon = nd_monitor_new(nd_pipeline_stage_names(), errstr,
-                              sizeof(errstr));
+        *mon =
+            nd_monitor_new(nd_pipeline_stage_names(), errstr, sizeof(errstr));
         if (!*mon) {
                 nd_log(LOG_ERR, "%s", errstr);
                 return ND_ERR_NOMEM;
