@@ -26,6 +26,8 @@ typedef struct nd_service_stats {
         bool stopping;           /* draining for shutdown */
 } nd_service_stats;
 
+typedef struct nd_service nd_service;
+
 /* Called from the service's own (main) thread; any member may be NULL. */
 typedef struct nd_service_hooks {
         void *opaque;
@@ -38,9 +40,11 @@ typedef struct nd_service_hooks {
         void (*tick)(void *opaque, const nd_service_stats *st);
         /* Once, when a stop was requested, before draining. */
         void (*stopping)(void *opaque, const nd_service_stats *st);
+        /* After nd_service_request_reload(), from the loop: re-read what
+         * can change without a restart (sd_notify RELOADING=1 ... READY=1
+         * around it). */
+        void (*reload)(void *opaque, nd_service *s);
 } nd_service_hooks;
-
-typedef struct nd_service nd_service;
 
 /*
  * Creates the consumer and producer from @p c (which must outlive the
@@ -65,6 +69,9 @@ nd_err nd_service_run(nd_service *s, char *errstr, size_t errstr_size);
  * only cover what was delivered.
  */
 void nd_service_request_stop(nd_service *s);
+
+/* Asks the loop to call the reload hook (SIGHUP). Async-signal-safe. */
+void nd_service_request_reload(nd_service *s);
 
 /* Fills @p st; call from the service's thread (e.g. from a hook). */
 void nd_service_stats_get(const nd_service *s, nd_service_stats *st);

@@ -22,6 +22,14 @@ on_stop_signal(int sig)
 }
 
 static void
+on_reload_signal(int sig)
+{
+        (void)sig;
+        if (running)
+                nd_service_request_reload(running);
+}
+
+static void
 run_usage(FILE *out)
 {
         fprintf(out,
@@ -39,9 +47,11 @@ run_usage(FILE *out)
                 "  -h, --help            show this help\n"
                 "\n"
                 "SIGTERM or SIGINT: stop fetching, deliver what is in flight, "
-                "commit and exit 0\nwithin pipeline.shutdown-timeout-ms. A "
+                "commit and exit 0\nwithin pipeline.shutdown-timeout. A "
                 "second signal gives up on what is still\nin flight (it is "
-                "not committed, so it is read again on the next start).\n",
+                "not committed, so it is read again on the next start).\n"
+                "SIGHUP asks for a reload; this build has nothing to "
+                "reload yet.\n",
                 NEWSD_DEFAULT_CONFIG);
 }
 
@@ -49,9 +59,9 @@ int
 nd_cmd_run(int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"config", required_argument, NULL, 'c'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         const char *path = NULL;
         nd_strvec overrides = {0}, errors = {0};
@@ -109,6 +119,9 @@ nd_cmd_run(int argc, char **argv)
         sigemptyset(&sa.sa_mask);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
+        /* SIGHUP must not end the service (its default action). */
+        sa.sa_handler = on_reload_signal;
+        sigaction(SIGHUP, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
 
         if (nd_service_run(s, errstr, sizeof(errstr)) != ND_OK) {
