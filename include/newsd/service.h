@@ -10,6 +10,7 @@
 
 #include "newsd/config.h"
 #include "newsd/err.h"
+#include "newsd/pipeline.h"
 
 /* A snapshot of the service's state and counters since start. */
 typedef struct nd_service_stats {
@@ -26,8 +27,6 @@ typedef struct nd_service_stats {
         bool stopping;           /* draining for shutdown */
 } nd_service_stats;
 
-typedef struct nd_service nd_service;
-
 /* Called from the service's own (main) thread; any member may be NULL. */
 typedef struct nd_service_hooks {
         void *opaque;
@@ -40,11 +39,9 @@ typedef struct nd_service_hooks {
         void (*tick)(void *opaque, const nd_service_stats *st);
         /* Once, when a stop was requested, before draining. */
         void (*stopping)(void *opaque, const nd_service_stats *st);
-        /* After nd_service_request_reload(), from the loop: re-read what
-         * can change without a restart (sd_notify RELOADING=1 ... READY=1
-         * around it). */
-        void (*reload)(void *opaque, nd_service *s);
 } nd_service_hooks;
+
+typedef struct nd_service nd_service;
 
 /*
  * Creates the consumer and producer from @p c (which must outlive the
@@ -70,12 +67,28 @@ nd_err nd_service_run(nd_service *s, char *errstr, size_t errstr_size);
  */
 void nd_service_request_stop(nd_service *s);
 
-/* Asks the loop to call the reload hook (SIGHUP). Async-signal-safe. */
-void nd_service_request_reload(nd_service *s);
-
 /* Fills @p st; call from the service's thread (e.g. from a hook). */
 void nd_service_stats_get(const nd_service *s, nd_service_stats *st);
 
 void nd_service_destroy(nd_service *s);
+
+/* ---- For the systemd life cycle (src/service/lifecycle.c): readiness,
+ *      live figures and SIGHUP reloads. Call from the service's thread
+ *      (a hook). ---- */
+
+/* Whether the producer has reached a broker: it has cluster metadata. */
+bool nd_service_producer_up(const nd_service *s);
+
+/* The summed consumer lag of the assigned partitions, from the high
+ * watermarks librdkafka last saw (no request is made); -1 when unknown. */
+int64_t nd_service_lag(nd_service *s);
+
+/* Puts @p p in place of the running pipeline, between two records, and
+ * returns the previous one for the caller to destroy. */
+nd_pipeline *nd_service_swap_pipeline(nd_service *s, nd_pipeline *p);
+
+/* Applies the reloadable limits of @p c (max-in-flight, shutdown-timeout);
+ * nothing of @p c is kept. */
+void nd_service_apply_limits(nd_service *s, const nd_config *c);
 
 #endif

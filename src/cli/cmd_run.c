@@ -7,11 +7,13 @@
 #include "build_config.h"
 #include "cli.h"
 #include "newsd/config.h"
+#include "newsd/lifecycle.h"
 #include "newsd/log.h"
 #include "newsd/service.h"
 
-/* The running service, for the signal handlers. */
+/* The running service and its life cycle, for the signal handlers. */
 static nd_service *running;
+static nd_lifecycle *lifecycle;
 
 static void
 on_stop_signal(int sig)
@@ -25,8 +27,8 @@ static void
 on_reload_signal(int sig)
 {
         (void)sig;
-        if (running)
-                nd_service_request_reload(running);
+        if (lifecycle)
+                nd_lifecycle_request_reload(lifecycle);
 }
 
 static void
@@ -50,8 +52,8 @@ run_usage(FILE *out)
                 "commit and exit 0\nwithin pipeline.shutdown-timeout. A "
                 "second signal gives up on what is still\nin flight (it is "
                 "not committed, so it is read again on the next start).\n"
-                "SIGHUP asks for a reload; this build has nothing to "
-                "reload yet.\n",
+                "SIGHUP reloads the configuration (its reloadable "
+                "settings).\n",
                 NEWSD_DEFAULT_CONFIG);
 }
 
@@ -67,6 +69,8 @@ nd_cmd_run(int argc, char **argv)
         nd_strvec overrides = {0}, errors = {0};
         nd_config conf;
         nd_service *s = NULL;
+        nd_lifecycle *lc = NULL;
+        nd_service_hooks hooks;
         struct sigaction sa;
         char errstr[512];
         int c, rc = ND_EXIT_OK;
@@ -105,7 +109,15 @@ nd_cmd_run(int argc, char **argv)
         }
         nd_log_setup(conf.log_level, conf.log_target);
 
-        s = nd_service_new(&conf, NULL, errstr, sizeof(errstr));
+        /* systemd: READY/STATUS/STOPPING, the watchdog, SIGHUP reloads. */
+        lc = nd_lifecycle_new(&conf, path, &overrides);
+        if (!lc) {
+                nd_log(LOG_ERR, "out of memory");
+                rc = ND_EXIT_FAILURE;
+                goto out;
+        }
+        nd_lifecycle_hooks(lc, &hooks);
+        s = nd_service_new(&conf, &hooks, errstr, sizeof(errstr));
         if (!s) {
                 nd_log(LOG_ERR, "%s", errstr);
                 rc = strstr(errstr, "out of memory") ? ND_EXIT_FAILURE
@@ -114,23 +126,26 @@ nd_cmd_run(int argc, char **argv)
         }
         /* The handlers only set a flag the main loop reads. */
         running = s;
+        nd_lifecycle_attach(lc, s);
+        lifecycle = lc;
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = on_stop_signal;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
-        /* SIGHUP must not end the service (its default action). */
+        signal(SIGPIPE, SIG_IGN);
         sa.sa_handler = on_reload_signal;
         sigaction(SIGHUP, &sa, NULL);
-        signal(SIGPIPE, SIG_IGN);
 
         if (nd_service_run(s, errstr, sizeof(errstr)) != ND_OK) {
                 nd_log(LOG_ERR, "%s", errstr);
                 rc = ND_EXIT_FAILURE;
         }
         running = NULL;
+        lifecycle = NULL;
 out:
         nd_service_destroy(s);
+        nd_lifecycle_destroy(lc);
         if (loaded)
                 nd_config_free(&conf);
         nd_strvec_clear(&overrides);

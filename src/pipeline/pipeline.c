@@ -17,6 +17,10 @@ extern const nd_stage_ops nd_stage_stats;
 extern const nd_stage_ops nd_stage_language;
 extern const nd_stage_ops nd_stage_keywords;
 extern const nd_stage_ops nd_stage_fingerprint;
+extern const nd_stage_ops nd_stage_entities;
+extern const nd_stage_ops nd_stage_quotes;
+extern const nd_stage_ops nd_stage_amounts;
+extern const nd_stage_ops nd_stage_dates;
 
 /* The stages in the order they run. Required stages cannot be switched off:
  * everything after them relies on the normalized text and its body. */
@@ -30,6 +34,10 @@ static const struct stage_entry {
         {&nd_stage_language, false},
         {&nd_stage_keywords, false},
         {&nd_stage_fingerprint, false},
+        {&nd_stage_entities, false},
+        {&nd_stage_quotes, false},
+        {&nd_stage_amounts, false},
+        {&nd_stage_dates, false},
 };
 
 #define N_STAGES (sizeof(stage_table) / sizeof(stage_table[0]))

@@ -600,7 +600,11 @@ kw_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
         }
         for (uint32_t i = 0; i < n; i++)
                 st->order[i] = i;
-        qsort_r(st->order, n, sizeof(*st->order), by_score, &st->stems);
+        /* With no terms, order may still be NULL, which qsort_r must not
+         * be given even for zero elements. */
+        if (n > 1)
+                qsort_r(st->order, n, sizeof(*st->order), by_score,
+                        &st->stems);
 
         /* Scores are relative to the best keyword of the article (1.0). */
         out = json_array();

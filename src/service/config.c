@@ -395,12 +395,12 @@ topic_name_ok(const char *v, char *errstr, size_t errsz)
         size_t len = strlen(v);
 
         if (len == 0 || len > 249) {
-                snprintf(errstr, errsz,
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
                          "a topic name has 1 to 249 characters");
                 return false;
         }
         if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0) {
-                snprintf(errstr, errsz, "\"%s\" is not a valid topic name",
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "\"%s\" is not a valid topic name",
                          v);
                 return false;
         }
@@ -408,7 +408,7 @@ topic_name_ok(const char *v, char *errstr, size_t errsz)
                 if (isalnum((unsigned char)*p) || *p == '.' || *p == '_' ||
                     *p == '-')
                         continue;
-                snprintf(errstr, errsz,
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
                          "\"%s\": a topic name holds only letters, digits, "
                          "'.', '_' and '-'",
                          v);
@@ -436,7 +436,7 @@ check_input_topic(const char *v, char *errstr, size_t errsz)
         if (rc != 0) {
                 char msg[128];
                 regerror(rc, &re, msg, sizeof(msg));
-                snprintf(errstr, errsz, "invalid regular expression \"%s\": %s",
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "invalid regular expression \"%s\": %s",
                          v, msg);
                 return false;
         }
@@ -454,13 +454,13 @@ check_listen(const char *v, char *errstr, size_t errsz)
         if (*v == '\0')
                 return true;
         if (!colon || colon == v) {
-                snprintf(errstr, errsz,
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
                          "expected HOST:PORT such as 127.0.0.1:9464, or "
                          "empty for off");
                 return false;
         }
         if (v[0] == '[' && colon[-1] != ']') {
-                snprintf(errstr, errsz,
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
                          "expected [IPV6]:PORT such as [::1]:9464");
                 return false;
         }
@@ -468,7 +468,7 @@ check_listen(const char *v, char *errstr, size_t errsz)
         port = strtoul(colon + 1, &end, 10);
         if (!isdigit((unsigned char)colon[1]) || *end || errno ||
             port == 0 || port > 65535) {
-                snprintf(errstr, errsz, "port must be 1 to 65535");
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "port must be 1 to 65535");
                 return false;
         }
         return true;
@@ -580,7 +580,7 @@ split_list(const char *v, nd_strvec *out, char *errstr, size_t errsz)
         bool ok = true;
 
         if (!copy) {
-                snprintf(errstr, errsz, "out of memory");
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "out of memory");
                 return false;
         }
         /* strtok_r would skip empty entries; "a,,b" is a mistake. */
@@ -592,10 +592,10 @@ split_list(const char *v, nd_strvec *out, char *errstr, size_t errsz)
                         *comma = '\0';
                 item = trim(tok);
                 if (*item == '\0') {
-                        snprintf(errstr, errsz, "empty entry in the list");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "empty entry in the list");
                         ok = false;
                 } else if (!nd_strvec_push(out, item)) {
-                        snprintf(errstr, errsz, "out of memory");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "out of memory");
                         ok = false;
                 }
                 tok = comma ? comma + 1 : NULL;
@@ -647,14 +647,14 @@ set_value(nd_config *c, const struct setting *st, const char *key,
         case ST_STRING: {
                 char *copy;
                 if ((st->flags & SF_NONEMPTY) && *v == '\0') {
-                        snprintf(errstr, errsz, "must not be empty");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "must not be empty");
                         return false;
                 }
                 if (st->check && !st->check(v, errstr, errsz))
                         return false;
                 copy = strdup(v);
                 if (!copy) {
-                        snprintf(errstr, errsz, "out of memory");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "out of memory");
                         return false;
                 }
                 free(*(char **)dst);
@@ -664,7 +664,7 @@ set_value(nd_config *c, const struct setting *st, const char *key,
         case ST_LIST: {
                 nd_strvec list = {0};
                 if (*v == '\0' && (st->flags & SF_NONEMPTY)) {
-                        snprintf(errstr, errsz, "must not be empty");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "must not be empty");
                         return false;
                 }
                 if (!split_list(v, &list, errstr, errsz))
@@ -682,7 +682,7 @@ set_value(nd_config *c, const struct setting *st, const char *key,
         case ST_BOOL:
         case ST_STAGE:
                 if (!parse_bool(v, &b)) {
-                        snprintf(errstr, errsz,
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
                                  "\"%s\" is not on or off (also accepted: "
                                  "true/false, yes/no, 1/0)",
                                  shown);
@@ -693,7 +693,7 @@ set_value(nd_config *c, const struct setting *st, const char *key,
                         return true;
                 }
                 if (!stage_set(c, stage_of(key), b)) {
-                        snprintf(errstr, errsz, "out of memory");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "out of memory");
                         return false;
                 }
                 return true;
@@ -705,7 +705,7 @@ set_value(nd_config *c, const struct setting *st, const char *key,
                         }
                 }
                 names_list(st->names, hi, sizeof(hi));
-                snprintf(errstr, errsz, "\"%s\" is not one of: %s", shown,
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "\"%s\" is not one of: %s", shown,
                          hi);
                 return false;
         case ST_UINT:
@@ -721,7 +721,7 @@ set_value(nd_config *c, const struct setting *st, const char *key,
                 else
                         ok = parse_number(v, dur_sfx, dur_mult, &n);
                 if (!ok) {
-                        snprintf(errstr, errsz, "\"%s\" is not %s", shown,
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "\"%s\" is not %s", shown,
                                  st->type == ST_UINT
                                          ? "a whole number"
                                  : st->type == ST_SIZE
@@ -735,7 +735,7 @@ set_value(nd_config *c, const struct setting *st, const char *key,
                 if (n < st->min || n > st->max) {
                         format_bound(st, st->min, lo, sizeof(lo));
                         format_bound(st, st->max, hi, sizeof(hi));
-                        snprintf(errstr, errsz,
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
                                  "%s is out of range (%s to %s)", shown, lo,
                                  hi);
                         return false;
@@ -747,7 +747,7 @@ set_value(nd_config *c, const struct setting *st, const char *key,
                 return true;
         }
         }
-        snprintf(errstr, errsz, "internal error: unknown setting type");
+        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "internal error: unknown setting type");
         return false;
 }
 
@@ -913,12 +913,12 @@ read_credential(const char *name, char *errstr, size_t errsz)
 
         if (*name == '\0' || strchr(name, '/') || strcmp(name, ".") == 0 ||
             strcmp(name, "..") == 0) {
-                snprintf(errstr, errsz,
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
                          "@credential: needs a credential name without '/'");
                 return NULL;
         }
         if (!dir || !*dir) {
-                snprintf(errstr, errsz,
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
                          "@credential:%s: CREDENTIALS_DIRECTORY is not set "
                          "(systemd sets it for LoadCredential=)",
                          name);
@@ -926,27 +926,27 @@ read_credential(const char *name, char *errstr, size_t errsz)
         }
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
             sizeof(path)) {
-                snprintf(errstr, errsz, "@credential:%s: path too long",
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "@credential:%s: path too long",
                          name);
                 return NULL;
         }
         f = fopen(path, "rb");
         if (!f) {
-                snprintf(errstr, errsz, "@credential:%s: cannot read %s: %s",
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "@credential:%s: cannot read %s: %s",
                          name, path, strerror(errno));
                 return NULL;
         }
         while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
                 if (b.len + got > CREDENTIAL_MAX ||
                     !nd_buf_append(&b, chunk, got)) {
-                        snprintf(errstr, errsz,
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
                                  "@credential:%s: %s is larger than 1M",
                                  name, path);
                         goto fail;
                 }
         }
         if (ferror(f)) {
-                snprintf(errstr, errsz, "@credential:%s: cannot read %s: %s",
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "@credential:%s: cannot read %s: %s",
                          name, path, strerror(errno));
                 goto fail;
         }
@@ -955,7 +955,7 @@ read_credential(const char *name, char *errstr, size_t errsz)
         if (!b.p && !nd_buf_appends(&b, ""))
                 goto nomem;
         if (strlen(b.p) != b.len) {
-                snprintf(errstr, errsz,
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
                          "@credential:%s: %s contains a NUL byte", name,
                          path);
                 goto fail;
@@ -964,7 +964,7 @@ read_credential(const char *name, char *errstr, size_t errsz)
                 b.p[--b.len] = '\0';
         return nd_buf_steal(&b);
 nomem:
-        snprintf(errstr, errsz, "out of memory");
+        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "out of memory");
 fail:
         if (f)
                 fclose(f);
@@ -1547,7 +1547,7 @@ conf_apply(rd_kafka_conf_t *conf, const nd_kv_list *l, nd_strvec *errors,
                         redact(msg, sizeof(msg), kv->value);
                 snprintf(line, sizeof(line), "%s: %s", kv->origin, msg);
                 if (!errors) {
-                        snprintf(errstr, errsz, "%s", line);
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "%s", line);
                         return false;
                 }
                 if (!nd_strvec_contains(errors, line))
@@ -1564,7 +1564,7 @@ build_conf(const nd_config *c, bool consumer, nd_strvec *errors, char *errstr,
         bool ok;
 
         if (!conf) {
-                snprintf(errstr, errsz, "out of memory");
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "out of memory");
                 return NULL;
         }
         ok = conf_apply(conf, &c->kafka, errors, errstr, errsz);

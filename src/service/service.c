@@ -125,15 +125,6 @@ check_forced(const nd_config *c, char *errstr, size_t errstr_size)
 }
 
 static void
-log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-        nd_log_fields f = {.partition = -1, .offset = -1, .facility = fac};
-
-        (void)rk;
-        nd_logf(level, &f, "%s: %s", rd_kafka_name(rk), buf);
-}
-
-static void
 error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
         nd_service *s = opaque;
@@ -200,7 +191,7 @@ kafka_conf(nd_service *s, bool consumer, char *errstr, size_t errstr_size)
                         goto fail;
                 rd_kafka_conf_set_dr_msg_cb(rc, nd_svc_dr_msg_cb);
         }
-        rd_kafka_conf_set_log_cb(rc, log_cb);
+        rd_kafka_conf_set_log_cb(rc, nd_log_rdkafka);
         rd_kafka_conf_set_error_cb(rc, error_cb);
         rd_kafka_conf_set_opaque(rc, s);
         return rc;
@@ -494,14 +485,6 @@ subscribe(nd_service *s, char *errstr, size_t errstr_size)
 static void
 tick(nd_service *s)
 {
-        if (s->reload_requested) {
-                s->reload_requested = 0;
-                if (s->hooks.reload)
-                        s->hooks.reload(s->hooks.opaque, s);
-                else
-                        nd_log(LOG_INFO, "reload requested: nothing to "
-                                         "reload in this build");
-        }
         s->st.queued = s->queue.n;
         if (s->hooks.tick)
                 s->hooks.tick(s->hooks.opaque, &s->st);
@@ -667,12 +650,6 @@ nd_service_request_stop(nd_service *s)
 }
 
 void
-nd_service_request_reload(nd_service *s)
-{
-        s->reload_requested = 1;
-}
-
-void
 nd_service_stats_get(const nd_service *s, nd_service_stats *st)
 {
         *st = s->st;
@@ -706,4 +683,65 @@ nd_service_destroy(nd_service *s)
         free(s->source);
         free(s->dataschema);
         free(s);
+}
+
+/* ---- For the systemd life cycle ---------------------------------------- */
+
+bool
+nd_service_producer_up(const nd_service *s)
+{
+        /* The controller is known once a broker answered with metadata; a
+         * timeout of 0 only reads the cache. */
+        return rd_kafka_controllerid(s->producer, 0) >= 0;
+}
+
+int64_t
+nd_service_lag(nd_service *s)
+{
+        rd_kafka_topic_partition_list_t *parts = NULL;
+        int64_t lag = 0;
+        bool known = false;
+
+        if (rd_kafka_assignment(s->consumer, &parts) || !parts)
+                return -1;
+        if (rd_kafka_position(s->consumer, parts) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+                for (int i = 0; i < parts->cnt; i++) {
+                        const rd_kafka_topic_partition_t *p = &parts->elems[i];
+                        int64_t lo, hi;
+
+                        if (rd_kafka_get_watermark_offsets(
+                                    s->consumer, p->topic, p->partition, &lo,
+                                    &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+                            hi < 0)
+                                continue;
+                        /* No position yet: everything from the low mark. */
+                        int64_t pos = p->offset >= 0 ? p->offset : lo;
+
+                        if (hi > pos)
+                                lag += hi - pos;
+                        known = true;
+                }
+        }
+        rd_kafka_topic_partition_list_destroy(parts);
+        return known ? lag : -1;
+}
+
+nd_pipeline *
+nd_service_swap_pipeline(nd_service *s, nd_pipeline *p)
+{
+        nd_pipeline *old = s->pipeline;
+
+        s->pipeline = p;
+        return old;
+}
+
+void
+nd_service_apply_limits(nd_service *s, const nd_config *c)
+{
+        s->max_in_flight = c->max_in_flight ? c->max_in_flight
+                                            : DEFAULT_MAX_IN_FLIGHT;
+        s->low_water = s->max_in_flight / 2;
+        s->shutdown_ms = c->shutdown_timeout_ms ? c->shutdown_timeout_ms
+                                                : DEFAULT_SHUTDOWN_MS;
 }

@@ -74,7 +74,6 @@ struct nd_service {
 
         nd_service_stats st;
         volatile sig_atomic_t stop_requests;
-        volatile sig_atomic_t reload_requested;
         bool fatal;
         char fatal_reason[512];
 };

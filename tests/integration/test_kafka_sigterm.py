@@ -19,8 +19,8 @@ check(out.wait_for(1500, 120), "the first instance publishes")
 # SIGHUP asks for a reload; it must not end the service.
 first.signal(signal.SIGHUP)
 time.sleep(0.5)
-check(first.alive() and "reload requested" in first.log_text(),
-      "SIGHUP is taken as a reload request, not a stop")
+check(first.alive() and "SIGHUP: reloading" in first.log_text(),
+      "SIGHUP is taken as a reload, not a stop")
 rc = first.stop()
 check(rc == 0, "SIGTERM mid-stream: exit 0 (got %s)" % rc)
 n_first = out.settle(1.5)
