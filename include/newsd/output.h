@@ -20,8 +20,8 @@ typedef struct nd_output_conf {
         const char *event_topic;
         const char *dead_letter_topic;
         nd_event_mode mode;
-        const char *source;      /* ce_source */
-        const char *dataschema;  /* ce_dataschema */
+        const char *source;     /* ce_source */
+        const char *dataschema; /* ce_dataschema */
 } nd_output_conf;
 
 /* The input record an output record answers; borrowed. */
@@ -29,21 +29,21 @@ typedef struct nd_output_input {
         const char *topic;
         int32_t partition;
         int64_t offset;
-        const void *key;                   /* may be NULL */
+        const void *key; /* may be NULL */
         size_t key_len;
-        const void *value;                 /* may be NULL */
+        const void *value; /* may be NULL */
         size_t len;
         const rd_kafka_headers_t *headers; /* may be NULL */
 } nd_output_input;
 
 /* One record ready to produce. */
 typedef struct nd_outrec {
-        const char *topic;             /* borrowed from the nd_output_conf */
-        void *key;                     /* owned, may be NULL */
+        const char *topic; /* borrowed from the nd_output_conf */
+        void *key;         /* owned, may be NULL */
         size_t key_len;
-        void *value;                   /* owned, may be NULL */
+        void *value; /* owned, may be NULL */
         size_t value_len;
-        rd_kafka_headers_t *headers;   /* owned */
+        rd_kafka_headers_t *headers; /* owned */
 } nd_outrec;
 
 /*
@@ -66,8 +66,8 @@ nd_err nd_output_event(const nd_output_conf *oc, const nd_output_input *in,
  */
 nd_err nd_output_dead_letter(const nd_output_conf *oc,
                              const nd_output_input *in, nd_err code,
-                             const char *message, nd_outrec *out,
-                             char *errstr, size_t errstr_size);
+                             const char *message, nd_outrec *out, char *errstr,
+                             size_t errstr_size);
 
 /* "<topic>-<partition>-<offset>" into @p buf. */
 void nd_output_ce_id(const nd_output_input *in, char *buf, size_t size);

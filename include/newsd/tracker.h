@@ -42,8 +42,7 @@ nd_err nd_tracker_track(nd_tracker_part *p, int64_t offset);
  * (one past the last of the fully acknowledged prefix) when this ack moved
  * it, else -1 (an earlier record is still pending, the generation is
  * stale, or the offset is not tracked). */
-int64_t nd_tracker_ack(nd_tracker_part *p, uint64_t generation,
-                       int64_t offset);
+int64_t nd_tracker_ack(nd_tracker_part *p, uint64_t generation, int64_t offset);
 
 /* Offsets tracked and not yet released: in flight, or acknowledged but
  * waiting for an earlier one. */

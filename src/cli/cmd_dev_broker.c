@@ -72,11 +72,11 @@ int
 nd_cmd_dev_broker(int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"brokers", required_argument, NULL, 'b'},
-                {"partitions", required_argument, NULL, 'p'},
-                {"topics", required_argument, NULL, 't'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"brokers", required_argument, NULL, 'b'},
+            {"partitions", required_argument, NULL, 'p'},
+            {"topics", required_argument, NULL, 't'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         int brokers = 1, partitions = 3, c, rc = ND_EXIT_OK;
         const char *topic_list = "news.raw,news.enriched,news.dlq";
@@ -89,13 +89,13 @@ nd_cmd_dev_broker(int argc, char **argv)
         while ((c = getopt_long(argc, argv, "b:p:t:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'b':
-                        if ((brokers = parse_count("--brokers", optarg,
-                                                   32)) < 0)
+                        if ((brokers = parse_count("--brokers", optarg, 32)) <
+                            0)
                                 return ND_EXIT_USAGE;
                         break;
                 case 'p':
-                        if ((partitions = parse_count("--partitions", optarg,
-                                                      1000)) < 0)
+                        if ((partitions =
+                                 parse_count("--partitions", optarg, 1000)) < 0)
                                 return ND_EXIT_USAGE;
                         break;
                 case 't':

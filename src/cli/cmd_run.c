@@ -51,9 +51,11 @@ run_usage(FILE *out)
                 "  -h, --help            show this help\n"
                 "\n"
                 "SIGTERM or SIGINT: stop fetching, deliver what is in flight, "
-                "commit and exit 0\nwithin pipeline.shutdown-timeout-ms. A "
+                "commit and exit 0\nwithin pipeline.shutdown-timeout. A "
                 "second signal gives up on what is still\nin flight (it is "
-                "not committed, so it is read again on the next start).\n",
+                "not committed, so it is read again on the next start).\n"
+                "SIGHUP reloads the configuration (its reloadable "
+                "settings).\n",
                 NEWSD_DEFAULT_CONFIG);
 }
 
@@ -87,9 +89,9 @@ int
 nd_cmd_run(int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"config", required_argument, NULL, 'c'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         const char *path = NULL;
         nd_strvec overrides = {0}, errors = {0};

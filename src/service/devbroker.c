@@ -9,7 +9,7 @@
 #include "newsd/devbroker.h"
 
 struct nd_devbroker {
-        rd_kafka_t *rk;                 /* owns the mock cluster's thread */
+        rd_kafka_t *rk; /* owns the mock cluster's thread */
         rd_kafka_mock_cluster_t *mcluster;
         int brokers;
 };
@@ -45,8 +45,8 @@ nd_devbroker_new(int brokers, int partitions, const nd_strvec *topics,
         }
         for (size_t i = 0; topics && i < topics->n; i++) {
                 rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(
-                        db->mcluster, topics->v[i], partitions,
-                        brokers < 3 ? brokers : 3);
+                    db->mcluster, topics->v[i], partitions,
+                    brokers < 3 ? brokers : 3);
                 if (err) {
                         nd_seterr(errstr, errstr_size, ND_ERR_KAFKA,
                                   "cannot create topic %s: %s", topics->v[i],
@@ -75,8 +75,8 @@ nd_devbroker_set_down(nd_devbroker *db, bool down, char *errstr,
         /* The mock cluster numbers its brokers from 1. */
         for (int id = 1; id <= db->brokers; id++) {
                 rd_kafka_resp_err_t err =
-                        down ? rd_kafka_mock_broker_set_down(db->mcluster, id)
-                             : rd_kafka_mock_broker_set_up(db->mcluster, id);
+                    down ? rd_kafka_mock_broker_set_down(db->mcluster, id)
+                         : rd_kafka_mock_broker_set_up(db->mcluster, id);
                 if (err)
                         return nd_seterr(errstr, errstr_size, ND_ERR_KAFKA,
                                          "broker %d: %s", id,

@@ -10,16 +10,15 @@
 static const char *const trace_headers[] = {"traceparent", "tracestate"};
 
 static const char *const dead_letter_headers[] = {
-        "newsd-error-code",       "newsd-error-message",
-        "newsd-source-topic",     "newsd-source-partition",
-        "newsd-source-offset",
+    "newsd-error-code",       "newsd-error-message", "newsd-source-topic",
+    "newsd-source-partition", "newsd-source-offset",
 };
 
 void
 nd_output_ce_id(const nd_output_input *in, char *buf, size_t size)
 {
-        snprintf(buf, size, "%s-%" PRId32 "-%" PRId64, in->topic,
-                 in->partition, in->offset);
+        snprintf(buf, size, "%s-%" PRId32 "-%" PRId64, in->topic, in->partition,
+                 in->offset);
 }
 
 /* The article's publication time, else the input record's timestamp, else
@@ -28,14 +27,14 @@ static const char *
 event_time(json_t *event)
 {
         static const char *const where[][2] = {
-                {"article", "firstCreated"},
-                {"provenance", "timestamp"},
-                {"provenance", "processed_at"},
+            {"article", "firstCreated"},
+            {"provenance", "timestamp"},
+            {"provenance", "processed_at"},
         };
 
         for (size_t i = 0; i < sizeof(where) / sizeof(*where); i++) {
                 const char *t = json_string_value(json_object_get(
-                        json_object_get(event, where[i][0]), where[i][1]));
+                    json_object_get(event, where[i][0]), where[i][1]));
                 if (t)
                         return t;
         }
@@ -58,8 +57,8 @@ copy_trace_context(const nd_output_input *in, rd_kafka_headers_t *h,
              i++) {
                 const void *v;
                 size_t len;
-                if (rd_kafka_header_get_last(in->headers, trace_headers[i],
-                                             &v, &len) != 0 ||
+                if (rd_kafka_header_get_last(in->headers, trace_headers[i], &v,
+                                             &len) != 0 ||
                     !v)
                         continue;
                 rd_kafka_header_add(h, trace_headers[i], -1, v, (ssize_t)len);
@@ -93,10 +92,9 @@ nd_output_event(const nd_output_conf *oc, const nd_output_input *in,
         if (oc->mode == ND_EVENT_STRUCTURED) {
                 env = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}",
                                 "specversion", "1.0", "id", id, "source",
-                                oc->source, "type", ND_CE_TYPE, "subject",
-                                uri, "dataschema", oc->dataschema,
-                                "datacontenttype", "application/json", "data",
-                                event);
+                                oc->source, "type", ND_CE_TYPE, "subject", uri,
+                                "dataschema", oc->dataschema, "datacontenttype",
+                                "application/json", "data", event);
                 if (!env)
                         goto nomem;
                 if (ce_time)
@@ -166,8 +164,8 @@ nd_output_dead_letter(const nd_output_conf *oc, const nd_output_input *in,
                 goto nomem;
         /* A record that went through newsd before (replayed from the
          * dead-letter topic) must not end up with two reasons. */
-        for (size_t i = 0; i < sizeof(dead_letter_headers) /
-                                       sizeof(*dead_letter_headers);
+        for (size_t i = 0;
+             i < sizeof(dead_letter_headers) / sizeof(*dead_letter_headers);
              i++)
                 rd_kafka_header_remove(out->headers, dead_letter_headers[i]);
         add_str(out->headers, "newsd-error-code", nd_err_code(code));

@@ -1,83 +1,12 @@
 /* The Kafka service: one thread consumes, runs the pipeline, produces, and
  * stores an input's offset only once its output is acknowledged and every
- * earlier input of its partition is too (at-least-once; docs/delivery.md). */
-#include <inttypes.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <time.h>
+ * earlier input of its partition is too (at-least-once; docs/delivery.md).
+ * This file: configuration of the handles, the main loop, backpressure and
+ * the life cycle. */
+#include "service_int.h"
 
-#include <librdkafka/rdkafka.h>
-
-#include "newsd/log.h"
-#include "newsd/monitor.h"
-#include "newsd/output.h"
-#include "newsd/pipeline.h"
-#include "newsd/service.h"
-#include "newsd/tracker.h"
-
-#define DEFAULT_MAX_IN_FLIGHT    1000
-#define DEFAULT_COMMIT_MS        1000
-#define DEFAULT_SHUTDOWN_MS      30000
-#define RETRY_MIN_MS             100
-#define RETRY_MAX_MS             10000
-#define LOOP_IDLE_MS             100
-#define LOOP_BUSY_MS             5
-#define PAUSE_AFTER_MS           500
-#define FORCED_STEP_MS           1000
-
-/* One consumed input record, from poll until its output is acknowledged. */
-typedef struct nd_rec {
-        struct nd_rec *next;       /* local queue or retry list */
-        rd_kafka_message_t *msg;   /* owned: the input, kept for the
-                                      dead-letter record and for retries */
-        nd_tracker_part *part;     /* NULL until dispatched */
-        uint64_t generation;
-        nd_outrec out;             /* owned: what is produced (again) */
-        bool dead_letter;          /* out is the dead-letter record */
-        nd_err dead_letter_code;   /* why, when dead_letter */
-        bool queue_full;           /* last attempt hit a full queue */
-        unsigned attempts;
-        int64_t retry_at_ms;
-} nd_rec;
-
-typedef struct rec_list {
-        nd_rec *head, *tail;
-        unsigned n;
-} rec_list;
-
-struct nd_service {
-        const nd_config *conf;     /* borrowed */
-        nd_service_hooks hooks;
-        rd_kafka_t *consumer;
-        rd_kafka_t *producer;
-        nd_pipeline *pipeline;
-        nd_tracker *tracker;
-        nd_output_conf oc;
-        char *source;              /* owned: ce_source */
-        char *dataschema;          /* owned: ce_dataschema */
-
-        unsigned max_in_flight, low_water;
-        unsigned shutdown_ms;
-        int64_t stop_deadline;     /* set once stopping */
-        int64_t full_since;        /* when the in-flight bound was hit */
-        uint64_t commit_results;   /* commit outcomes seen (any error) */
-        bool close_started;
-        bool consumer_closed;
-
-        rec_list queue;            /* consumed, not yet dispatched */
-        rec_list retry;            /* failed deliveries waiting to retry */
-
-        nd_service_stats st;
-        volatile sig_atomic_t stop_requests;
-        bool fatal;
-        char fatal_reason[512];
-};
-
-static int64_t
-now_ms(void)
+int64_t
+nd_svc_now_ms(void)
 {
         struct timespec ts;
 
@@ -85,8 +14,8 @@ now_ms(void)
         return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-list_push(rec_list *l, nd_rec *r)
+void
+nd_svc_list_push(rec_list *l, nd_rec *r)
 {
         r->next = NULL;
         if (l->tail)
@@ -97,8 +26,8 @@ list_push(rec_list *l, nd_rec *r)
         l->n++;
 }
 
-static nd_rec *
-list_pop(rec_list *l)
+nd_rec *
+nd_svc_list_pop(rec_list *l)
 {
         nd_rec *r = l->head;
 
@@ -112,8 +41,8 @@ list_pop(rec_list *l)
         return r;
 }
 
-static void
-rec_free(nd_rec *r)
+void
+nd_svc_rec_free(nd_rec *r)
 {
         if (!r)
                 return;
@@ -123,8 +52,8 @@ rec_free(nd_rec *r)
         free(r);
 }
 
-static void
-rec_fields(const nd_rec *r, nd_log_fields *f, const char *error)
+void
+nd_svc_rec_fields(const nd_rec *r, nd_log_fields *f, const char *error)
 {
         memset(f, 0, sizeof(*f));
         f->topic = rd_kafka_topic_name(r->msg->rkt);
@@ -164,9 +93,9 @@ static const struct forced {
         const char *key;
         const char *value;
 } forced[] = {
-        {true, "enable.auto.offset.store", "false"},
-        {false, "enable.idempotence", "true"},
-        {false, "acks", "all"},
+    {true, "enable.auto.offset.store", "false"},
+    {false, "enable.idempotence", "true"},
+    {false, "acks", "all"},
 };
 
 static nd_err
@@ -179,19 +108,18 @@ check_forced(const nd_config *c, char *errstr, size_t errstr_size)
                         for (size_t k = 0; k < lists[l]->n; k++) {
                                 const nd_kv *kv = &lists[l]->v[k];
                                 bool same =
-                                        strcmp(kv->value, forced[i].value) == 0 ||
-                                        (strcmp(forced[i].key, "acks") == 0 &&
-                                         strcmp(kv->value, "-1") == 0);
+                                    strcmp(kv->value, forced[i].value) == 0 ||
+                                    (strcmp(forced[i].key, "acks") == 0 &&
+                                     strcmp(kv->value, "-1") == 0);
                                 if (strcmp(kv->key, forced[i].key) == 0 &&
                                     !same)
                                         return nd_seterr(
-                                                errstr, errstr_size,
-                                                ND_ERR_CONFIG,
-                                                "%s: %s must be %s: newsd "
-                                                "relies on it to lose "
-                                                "nothing",
-                                                kv->origin ? kv->origin : "-X",
-                                                kv->key, forced[i].value);
+                                            errstr, errstr_size, ND_ERR_CONFIG,
+                                            "%s: %s must be %s: newsd "
+                                            "relies on it to lose "
+                                            "nothing",
+                                            kv->origin ? kv->origin : "-X",
+                                            kv->key, forced[i].value);
                         }
         return ND_OK;
 }
@@ -206,16 +134,15 @@ error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                 rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
                 nd_log(LOG_CRIT, "%s: fatal error: %s", rd_kafka_name(rk),
                        fatal);
-                snprintf(s->fatal_reason, sizeof(s->fatal_reason), "%s",
-                         fatal);
+                snprintf(s->fatal_reason, sizeof(s->fatal_reason), "%s", fatal);
                 s->fatal = true;
                 return;
         }
         /* Transient by nature (brokers down, timeouts): librdkafka
          * reconnects and retries by itself. Connection failures are in its
          * own log lines already. */
-        nd_log(err == RD_KAFKA_RESP_ERR__TRANSPORT ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", rd_kafka_name(rk),
-               rd_kafka_err2name(err), reason);
+        nd_log(err == RD_KAFKA_RESP_ERR__TRANSPORT ? LOG_DEBUG : LOG_WARNING,
+               "%s: %s: %s", rd_kafka_name(rk), rd_kafka_err2name(err), reason);
         if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN &&
             rd_kafka_type(rk) == RD_KAFKA_PRODUCER)
                 nd_monitor_set_broker_up(s->hooks.monitor, false, reason);
@@ -252,20 +179,12 @@ metrics_conf(nd_service *s, rd_kafka_conf_t *rc, bool consumer, char *errstr,
                         errstr_size);
 }
 
-static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts,
-                         void *opaque);
-static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m,
-                      void *opaque);
-static void commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                      rd_kafka_topic_partition_list_t *offsets, void *opaque);
-
 static rd_kafka_conf_t *
 kafka_conf(nd_service *s, bool consumer, char *errstr, size_t errstr_size)
 {
         const nd_config *c = s->conf;
-        rd_kafka_conf_t *rc = nd_config_kafka_conf(c, consumer, errstr,
-                                                   errstr_size);
+        rd_kafka_conf_t *rc =
+            nd_config_kafka_conf(c, consumer, errstr, errstr_size);
         char num[32];
 
         if (!rc)
@@ -289,22 +208,22 @@ kafka_conf(nd_service *s, bool consumer, char *errstr, size_t errstr_size)
                  * is already in the topic. */
                 if (!kv_has(&c->consumer, "auto.offset.reset") &&
                     !kv_has(&c->kafka, "auto.offset.reset") &&
-                    conf_set(rc, "auto.offset.reset", "earliest", NULL,
-                             errstr, errstr_size))
+                    conf_set(rc, "auto.offset.reset", "earliest", NULL, errstr,
+                             errstr_size))
                         goto fail;
                 if (!kv_has(&c->consumer, "partition.assignment.strategy") &&
                     !kv_has(&c->kafka, "partition.assignment.strategy") &&
                     conf_set(rc, "partition.assignment.strategy",
                              "cooperative-sticky", NULL, errstr, errstr_size))
                         goto fail;
-                rd_kafka_conf_set_rebalance_cb(rc, rebalance_cb);
-                rd_kafka_conf_set_offset_commit_cb(rc, commit_cb);
+                rd_kafka_conf_set_rebalance_cb(rc, nd_svc_rebalance_cb);
+                rd_kafka_conf_set_offset_commit_cb(rc, nd_svc_commit_cb);
         } else {
                 if (conf_set(rc, "enable.idempotence", "true", NULL, errstr,
                              errstr_size) ||
                     conf_set(rc, "acks", "all", NULL, errstr, errstr_size))
                         goto fail;
-                rd_kafka_conf_set_dr_msg_cb(rc, dr_msg_cb);
+                rd_kafka_conf_set_dr_msg_cb(rc, nd_svc_dr_msg_cb);
         }
         if (metrics_conf(s, rc, consumer, errstr, errstr_size))
                 goto fail;
@@ -319,8 +238,8 @@ fail:
 
 /* ---- Backpressure ------------------------------------------------------ */
 
-static void
-set_paused(nd_service *s, bool pause)
+void
+nd_svc_set_paused(nd_service *s, bool pause)
 {
         rd_kafka_topic_partition_list_t *parts = NULL;
         rd_kafka_resp_err_t err;
@@ -367,340 +286,25 @@ queue_full_waiting(const nd_service *s)
 static bool
 update_backpressure(nd_service *s)
 {
-        bool full = s->st.in_flight >= s->max_in_flight ||
-                    queue_full_waiting(s);
-        int64_t now = now_ms();
+        bool full =
+            s->st.in_flight >= s->max_in_flight || queue_full_waiting(s);
+        int64_t now = nd_svc_now_ms();
 
         if (!full) {
                 s->full_since = 0;
                 if (s->st.paused && s->queue.n == 0 &&
                     s->st.in_flight <= s->low_water)
-                        set_paused(s, false);
+                        nd_svc_set_paused(s, false);
                 return false;
         }
         if (!s->full_since)
                 s->full_since = now;
         if (!s->st.paused && now - s->full_since >= PAUSE_AFTER_MS)
-                set_paused(s, true);
+                nd_svc_set_paused(s, true);
         return !s->st.paused;
 }
 
-/* ---- Producing and delivery ------------------------------------------- */
-
-static void
-schedule_retry(nd_service *s, nd_rec *r, bool queue_full)
-{
-        int64_t delay = RETRY_MIN_MS;
-
-        for (unsigned i = 1; i < r->attempts && delay < RETRY_MAX_MS; i++)
-                delay *= 2;
-        if (delay > RETRY_MAX_MS)
-                delay = RETRY_MAX_MS;
-        if (queue_full)
-                delay = 10;
-        r->queue_full = queue_full;
-        r->retry_at_ms = now_ms() + delay;
-        list_push(&s->retry, r);
-}
-
-static void handle_failure(nd_service *s, nd_rec *r, rd_kafka_resp_err_t err);
-
-/* Produces r->out; on an immediate failure the record goes to the retry
- * list (it stays in flight either way). */
-static void
-produce(nd_service *s, nd_rec *r)
-{
-        rd_kafka_headers_t *h = rd_kafka_headers_copy(r->out.headers);
-        rd_kafka_resp_err_t err;
-
-        r->attempts++;
-        /* No F_COPY: the buffers live in r until the delivery report. */
-        err = rd_kafka_producev(
-                s->producer, RD_KAFKA_V_TOPIC(r->out.topic),
-                RD_KAFKA_V_KEY(r->out.key, r->out.key_len),
-                RD_KAFKA_V_VALUE(r->out.value, r->out.value_len),
-                RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(r),
-                RD_KAFKA_V_END);
-        if (!err)
-                return;
-        rd_kafka_headers_destroy(h); /* still ours after a failure */
-        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                r->attempts--;
-                schedule_retry(s, r, true);
-                return;
-        }
-        handle_failure(s, r, err);
-}
-
-/* What output records say about the input record @p m. */
-static nd_output_input
-output_input(const rd_kafka_message_t *m)
-{
-        rd_kafka_headers_t *hdrs = NULL;
-        nd_output_input in = {
-                .topic = rd_kafka_topic_name(m->rkt),
-                .partition = m->partition,
-                .offset = m->offset,
-                .key = m->key,
-                .key_len = m->key_len,
-                .value = m->payload,
-                .len = m->len,
-        };
-
-        /* Headers are parsed on first use and stay owned by m. */
-        if (rd_kafka_message_headers(m, &hdrs) == 0)
-                in.headers = hdrs;
-        return in;
-}
-
-/* Turns r into its dead-letter record for @p code. */
-static void
-to_dead_letter(nd_service *s, nd_rec *r, nd_err code, const char *message)
-{
-        nd_output_input in = output_input(r->msg);
-        char errstr[256];
-        nd_log_fields f;
-
-        nd_outrec_clear(&r->out);
-        r->dead_letter = true;
-        r->dead_letter_code = code;
-        rec_fields(r, &f, nd_err_code(code));
-        nd_logf(LOG_NOTICE, &f, "to the dead-letter topic: %s", message);
-        while (nd_output_dead_letter(&s->oc, &in, code, message, &r->out,
-                                     errstr, sizeof(errstr)) != ND_OK) {
-                /* Out of memory: dropping the record is not an option. */
-                nd_logf(LOG_ERR, &f, "%s; trying again", errstr);
-                struct timespec ts = {0, 100 * 1000 * 1000};
-                nanosleep(&ts, NULL);
-        }
-}
-
-static void
-handle_failure(nd_service *s, nd_rec *r, rd_kafka_resp_err_t err)
-{
-        nd_log_fields f;
-
-        s->st.produce_errors++;
-        nd_monitor_count(s->hooks.monitor, ND_MON_DELIVERY_FAILED);
-        rec_fields(r, &f, "kafka");
-        if (r->generation != nd_tracker_generation(r->part)) {
-                /* Its partition was revoked meanwhile: the next owner
-                 * reads the record again from the last commit. */
-                nd_logf(LOG_INFO, &f,
-                        "delivery failed after its partition was revoked: "
-                        "%s; left to the partition's new owner",
-                        rd_kafka_err2str(err));
-                s->st.in_flight--;
-                rec_free(r);
-                return;
-        }
-        /* An event the output topic refuses for its size can never be
-         * delivered: its input goes to the dead-letter topic instead. */
-        if (!r->dead_letter && err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
-                char msg[256];
-                snprintf(msg, sizeof(msg),
-                         "the event is too large for topic %s: %s",
-                         s->oc.event_topic, rd_kafka_err2str(err));
-                to_dead_letter(s, r, ND_ERR_TOO_LARGE, msg);
-                r->attempts = 0;
-                produce(s, r);
-                return;
-        }
-        nd_logf(LOG_WARNING, &f,
-                "delivery of the %s to %s failed (attempt %u): %s; retrying",
-                r->dead_letter ? "dead-letter record" : "event", r->out.topic,
-                r->attempts, rd_kafka_err2str(err));
-        schedule_retry(s, r, false);
-}
-
-static void
-store_offset(nd_service *s, nd_tracker_part *p, int64_t offset)
-{
-        rd_kafka_topic_partition_list_t *l =
-                rd_kafka_topic_partition_list_new(1);
-        rd_kafka_resp_err_t err;
-
-        rd_kafka_topic_partition_list_add(l, nd_tracker_part_topic(p),
-                                          nd_tracker_part_partition(p))
-                ->offset = offset;
-        err = rd_kafka_offsets_store(s->consumer, l);
-        if (!err)
-                err = l->elems[0].err;
-        if (err) {
-                nd_log_fields f = {.topic = nd_tracker_part_topic(p),
-                                   .partition = nd_tracker_part_partition(p),
-                                   .offset = offset};
-                /* The partition was revoked meanwhile: its next owner
-                 * starts from the last commit. */
-                nd_logf(LOG_DEBUG, &f, "offset not stored: %s",
-                        rd_kafka_err2str(err));
-        }
-        rd_kafka_topic_partition_list_destroy(l);
-}
-
-/* An acknowledged delivery: counted, and proof that a broker is up. */
-static void
-monitor_delivered(nd_service *s, const nd_rec *r)
-{
-        rd_kafka_timestamp_type_t tstype;
-
-        if (!s->hooks.monitor)
-                return;
-        if (r->dead_letter)
-                nd_monitor_dead_lettered(s->hooks.monitor,
-                                         r->dead_letter_code);
-        else
-                nd_monitor_produced(s->hooks.monitor,
-                                    rd_kafka_message_timestamp(r->msg,
-                                                               &tstype));
-        nd_monitor_set_broker_up(s->hooks.monitor, true, NULL);
-}
-
-static void
-dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
-{
-        nd_service *s = opaque;
-        nd_rec *r = m->_private;
-        int64_t commit;
-
-        (void)rk;
-        if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
-            m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
-                /* Forced shutdown: not delivered, so not committed. */
-                s->st.in_flight--;
-                rec_free(r);
-                return;
-        }
-        if (m->err) {
-                handle_failure(s, r, m->err);
-                return;
-        }
-        if (r->dead_letter)
-                s->st.dead_lettered++;
-        else
-                s->st.events_out++;
-        monitor_delivered(s, r);
-        commit = nd_tracker_ack(r->part, r->generation, r->msg->offset);
-        if (commit >= 0)
-                store_offset(s, r->part, commit);
-        s->st.in_flight--;
-        rec_free(r);
-}
-
-static void
-commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-          rd_kafka_topic_partition_list_t *offsets, void *opaque)
-{
-        nd_service *s = opaque;
-
-        (void)rk;
-        s->commit_results++;
-        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
-                return;
-        nd_monitor_count(s->hooks.monitor,
-                         err ? ND_MON_COMMIT_FAILED : ND_MON_COMMITTED);
-        if (err) {
-                nd_log(LOG_WARNING, "offset commit failed: %s",
-                       rd_kafka_err2str(err));
-                return;
-        }
-        s->st.commits++;
-        for (int i = 0; offsets && i < offsets->cnt; i++) {
-                const rd_kafka_topic_partition_t *p = &offsets->elems[i];
-                nd_log_fields f = {.topic = p->topic,
-                                   .partition = p->partition,
-                                   .offset = p->offset};
-                if (p->err)
-                        nd_logf(LOG_WARNING, &f, "offset commit failed: %s",
-                                rd_kafka_err2str(p->err));
-        }
-}
-
-/* Retries every failed delivery that is due. */
-static void
-run_retries(nd_service *s)
-{
-        int64_t now = now_ms();
-        rec_list due = {0}, keep = {0};
-        nd_rec *r;
-
-        while ((r = list_pop(&s->retry)))
-                list_push(r->retry_at_ms <= now ? &due : &keep, r);
-        s->retry = keep;
-        while ((r = list_pop(&due))) {
-                if (!r->queue_full)
-                        nd_monitor_count(s->hooks.monitor,
-                                         ND_MON_DELIVERY_RETRIED);
-                produce(s, r);
-        }
-}
-
 /* ---- Processing -------------------------------------------------------- */
-
-/* Fills @p in from the record; headers go to @p hdrs_json (new reference)
- * and the content-type header into @p ctype. */
-static void
-input_from_message(const rd_kafka_message_t *m, nd_input *in,
-                   json_t **hdrs_json, char *ctype, size_t ctype_size)
-{
-        rd_kafka_headers_t *hdrs = NULL;
-        rd_kafka_timestamp_type_t tstype;
-        const char *name;
-        const void *val;
-        size_t size;
-
-        nd_input_init(in);
-        in->value = m->payload ? m->payload : "";
-        in->len = m->payload ? m->len : 0;
-        in->prov.topic = rd_kafka_topic_name(m->rkt);
-        in->prov.partition = m->partition;
-        in->prov.offset = m->offset;
-        in->prov.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
-        in->prov.key = m->key;
-        in->prov.key_len = m->key_len;
-        *hdrs_json = NULL;
-        if (rd_kafka_message_headers(m, &hdrs) != 0)
-                return;
-        *hdrs_json = json_object();
-        for (size_t i = 0;
-             rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == 0; i++) {
-                /* Values that are not UTF-8 text cannot be JSON strings;
-                 * they stay out of the provenance. */
-                json_t *v = val ? json_stringn(val, size) : NULL;
-                if (v)
-                        json_object_set_new(*hdrs_json, name, v);
-                if (strcasecmp(name, "content-type") == 0 && val &&
-                    size < ctype_size) {
-                        memcpy(ctype, val, size);
-                        ctype[size] = '\0';
-                        in->content_type = ctype;
-                }
-        }
-        in->prov.headers = *hdrs_json;
-}
-
-/* Runs the pipeline on r and builds its output record. */
-static void
-build_output(nd_service *s, nd_rec *r)
-{
-        const rd_kafka_message_t *m = r->msg;
-        json_t *hdrs_json = NULL;
-        char ctype[256], errstr[256];
-        nd_input in;
-        nd_result res;
-
-        input_from_message(m, &in, &hdrs_json, ctype, sizeof(ctype));
-        if (nd_pipeline_process(s->pipeline, &in, &res) == ND_OK) {
-                nd_output_input oi = output_input(m);
-                if (nd_output_event(&s->oc, &oi, res.uri, res.event, &r->out,
-                                    errstr, sizeof(errstr)) != ND_OK)
-                        to_dead_letter(s, r, ND_ERR_NOMEM, errstr);
-        } else {
-                to_dead_letter(s, r, res.err, res.errstr);
-        }
-        nd_result_clear(&res);
-        json_decref(hdrs_json);
-}
 
 /* Tracks, processes and produces one record. */
 static void
@@ -714,8 +318,8 @@ dispatch(nd_service *s, nd_rec *r)
                 struct timespec ts = {0, 10 * 1000 * 1000};
                 nd_log(LOG_ERR, "out of memory tracking offsets");
                 nanosleep(&ts, NULL);
-                r->part = nd_tracker_part_get(s->tracker, topic,
-                                              r->msg->partition);
+                r->part =
+                    nd_tracker_part_get(s->tracker, topic, r->msg->partition);
         }
         err = nd_tracker_track(r->part, r->msg->offset);
         if (err == ND_ERR_INTERNAL) {
@@ -723,7 +327,7 @@ dispatch(nd_service *s, nd_rec *r)
                 /* The consumer went back (offset reset, seek): start the
                  * partition over; reports of the older records no longer
                  * count. */
-                rec_fields(r, &f, NULL);
+                nd_svc_rec_fields(r, &f, NULL);
                 nd_logf(LOG_WARNING, &f,
                         "offset went backwards; restarting its tracking");
                 nd_tracker_reset(r->part);
@@ -737,8 +341,8 @@ dispatch(nd_service *s, nd_rec *r)
         }
         r->generation = nd_tracker_generation(r->part);
         s->st.in_flight++;
-        build_output(s, r);
-        produce(s, r);
+        nd_svc_build_output(s, r);
+        nd_svc_produce(s, r);
 }
 
 static void
@@ -746,7 +350,7 @@ dispatch_queued(nd_service *s)
 {
         while (s->queue.n > 0 && s->st.in_flight < s->max_in_flight &&
                !queue_full_waiting(s))
-                dispatch(s, list_pop(&s->queue));
+                dispatch(s, nd_svc_list_pop(&s->queue));
         s->st.queued = s->queue.n;
 }
 
@@ -779,209 +383,8 @@ handle_message(nd_service *s, rd_kafka_message_t *m)
         nd_monitor_consumed(s->hooks.monitor, 1);
         /* Records keep their order through the local queue, also those that
          * arrive while pausing takes effect. */
-        list_push(&s->queue, r);
+        nd_svc_list_push(&s->queue, r);
         dispatch_queued(s);
-}
-
-/* ---- Rebalancing ------------------------------------------------------- */
-
-static bool
-in_list(const rd_kafka_topic_partition_list_t *parts, const char *topic,
-        int32_t partition)
-{
-        return rd_kafka_topic_partition_list_find(parts, topic, partition) !=
-               NULL;
-}
-
-/* Drops the records of @p parts (all when NULL) from @p l. Queued records
- * were never dispatched, so never tracked; retries are records a drain gave
- * up on. Either way nothing was committed for them: their partition's next
- * owner reads them again. */
-static void
-drop_records(nd_service *s, rec_list *l,
-             const rd_kafka_topic_partition_list_t *parts)
-{
-        rec_list keep = {0};
-        nd_rec *r;
-
-        while ((r = list_pop(l))) {
-                if (parts && !in_list(parts, rd_kafka_topic_name(r->msg->rkt),
-                                      r->msg->partition)) {
-                        list_push(&keep, r);
-                        continue;
-                }
-                if (r->part)
-                        s->st.in_flight--; /* dispatched: counted */
-                rec_free(r);
-        }
-        *l = keep;
-        s->st.queued = s->queue.n;
-}
-
-static size_t
-pending_in(nd_service *s, const rd_kafka_topic_partition_list_t *parts)
-{
-        size_t n = 0;
-
-        for (int i = 0; i < parts->cnt; i++) {
-                nd_tracker_part *p = nd_tracker_part_get(
-                        s->tracker, parts->elems[i].topic,
-                        parts->elems[i].partition);
-                if (p)
-                        n += nd_tracker_pending(p);
-        }
-        return n;
-}
-
-/* Serves the producer until the records of @p parts are acknowledged, the
- * deadline passes or a forced stop comes. */
-static void
-drain(nd_service *s, const rd_kafka_topic_partition_list_t *parts,
-      int64_t deadline)
-{
-        if (s->st.stopping && s->stop_deadline < deadline)
-                deadline = s->stop_deadline;
-        while (pending_in(s, parts) > 0 && now_ms() < deadline &&
-               s->stop_requests < 2 && !s->fatal) {
-                rd_kafka_poll(s->producer, LOOP_BUSY_MS);
-                run_retries(s);
-        }
-}
-
-static void
-commit_sync(nd_service *s)
-{
-        rd_kafka_resp_err_t err = rd_kafka_commit(s->consumer, NULL, 0);
-
-        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-                nd_log(LOG_WARNING, "offset commit failed: %s",
-                       rd_kafka_err2str(err));
-}
-
-static void
-reset_parts(nd_service *s, const rd_kafka_topic_partition_list_t *parts)
-{
-        for (int i = 0; i < parts->cnt; i++) {
-                nd_tracker_part *p = nd_tracker_part_get(
-                        s->tracker, parts->elems[i].topic,
-                        parts->elems[i].partition);
-                if (p)
-                        nd_tracker_reset(p);
-        }
-}
-
-static void
-log_parts(const char *what, const rd_kafka_topic_partition_list_t *parts)
-{
-        char buf[1024];
-        size_t n = 0;
-
-        buf[0] = '\0';
-        for (int i = 0; i < parts->cnt && n < sizeof(buf) - 64; i++)
-                n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s[%d]",
-                                      i ? " " : "", parts->elems[i].topic,
-                                      (int)parts->elems[i].partition);
-        nd_log(LOG_INFO, "%s %d partition(s): %s", what, parts->cnt, buf);
-}
-
-static void
-revoke(nd_service *s, rd_kafka_t *rk,
-       rd_kafka_topic_partition_list_t *parts, bool cooperative)
-{
-        rd_kafka_error_t *error = NULL;
-
-        log_parts(rd_kafka_assignment_lost(rk) ? "lost" : "revoked", parts);
-        drop_records(s, &s->queue, parts);
-        if (!rd_kafka_assignment_lost(rk)) {
-                /* Deliver what is in flight for these partitions and commit
-                 * it, so the next owner starts right after it. */
-                drain(s, parts, now_ms() + s->shutdown_ms);
-                /* When stopping, shut_down() committed already and the
-                 * broker may be gone: do not wait for it again. */
-                if (s->st.stopping)
-                        rd_kafka_commit(rk, NULL, 1);
-                else
-                        commit_sync(s);
-        }
-        drop_records(s, &s->retry, parts);
-        reset_parts(s, parts);
-        /* Whoever gets these partitions next, here or elsewhere, starts
-         * them unpaused. */
-        rd_kafka_resume_partitions(rk, parts);
-        if (cooperative)
-                error = rd_kafka_incremental_unassign(rk, parts);
-        else
-                rd_kafka_assign(rk, NULL);
-        if (error) {
-                nd_log(LOG_ERR, "unassign failed: %s",
-                       rd_kafka_error_string(error));
-                rd_kafka_error_destroy(error);
-        }
-}
-
-static void
-assign(nd_service *s, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
-       bool cooperative)
-{
-        rd_kafka_error_t *error = NULL;
-        rd_kafka_resp_err_t err = 0;
-
-        log_parts("assigned", parts);
-        reset_parts(s, parts);
-        if (cooperative)
-                error = rd_kafka_incremental_assign(rk, parts);
-        else
-                err = rd_kafka_assign(rk, parts);
-        if (error) {
-                nd_log(LOG_ERR, "assign failed: %s",
-                       rd_kafka_error_string(error));
-                rd_kafka_error_destroy(error);
-        } else if (err) {
-                nd_log(LOG_ERR, "assign failed: %s", rd_kafka_err2str(err));
-        }
-        /* New partitions start paused when the rest is. librdkafka keeps
-         * a partition's pause flag across assignments, so a partition
-         * paused under an earlier assignment is resumed explicitly. */
-        if (parts->cnt > 0) {
-                if (s->st.paused)
-                        rd_kafka_pause_partitions(rk, parts);
-                else
-                        rd_kafka_resume_partitions(rk, parts);
-        }
-}
-
-static void
-rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-             rd_kafka_topic_partition_list_t *parts, void *opaque)
-{
-        nd_service *s = opaque;
-        rd_kafka_topic_partition_list_t *now = NULL;
-        bool cooperative =
-                strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
-
-        if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-                assign(s, rk, parts, cooperative);
-        } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
-                revoke(s, rk, parts, cooperative);
-        } else {
-                nd_log(LOG_ERR, "rebalance failed: %s",
-                       rd_kafka_err2str(err));
-                if (cooperative)
-                        revoke(s, rk, parts, true);
-                else
-                        rd_kafka_assign(rk, NULL);
-        }
-        nd_monitor_count(s->hooks.monitor, ND_MON_REBALANCED);
-        if (!rd_kafka_assignment(rk, &now)) {
-                s->st.assigned = (unsigned)now->cnt;
-                nd_monitor_set_assignment(s->hooks.monitor, now->cnt);
-                rd_kafka_topic_partition_list_destroy(now);
-        }
-        if (!s->st.ready && err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-                s->st.ready = true;
-                if (s->hooks.ready)
-                        s->hooks.ready(s->hooks.opaque, &s->st);
-        }
 }
 
 /* ---- Life cycle -------------------------------------------------------- */
@@ -1026,8 +429,8 @@ nd_service_pipeline_hooks(const nd_service *s, nd_pipeline_conf *pc)
 }
 
 nd_service *
-nd_service_new(const nd_config *c, const nd_service_hooks *hooks,
-               char *errstr, size_t errstr_size)
+nd_service_new(const nd_config *c, const nd_service_hooks *hooks, char *errstr,
+               size_t errstr_size)
 {
         nd_service *s = calloc(1, sizeof(*s));
         rd_kafka_conf_t *rc = NULL;
@@ -1040,8 +443,8 @@ nd_service_new(const nd_config *c, const nd_service_hooks *hooks,
         s->conf = c;
         if (hooks)
                 s->hooks = *hooks;
-        s->max_in_flight = c->max_in_flight ? c->max_in_flight
-                                            : DEFAULT_MAX_IN_FLIGHT;
+        s->max_in_flight =
+            c->max_in_flight ? c->max_in_flight : DEFAULT_MAX_IN_FLIGHT;
         s->low_water = s->max_in_flight / 2;
         s->shutdown_ms = c->shutdown_timeout_ms ? c->shutdown_timeout_ms
                                                 : DEFAULT_SHUTDOWN_MS;
@@ -1110,7 +513,7 @@ subscribe(nd_service *s, char *errstr, size_t errstr_size)
 {
         const nd_strvec *in = &s->conf->input;
         rd_kafka_topic_partition_list_t *topics =
-                rd_kafka_topic_partition_list_new(in->n ? (int)in->n : 1);
+            rd_kafka_topic_partition_list_new(in->n ? (int)in->n : 1);
         rd_kafka_resp_err_t err;
 
         if (in->n == 0)
@@ -1123,8 +526,7 @@ subscribe(nd_service *s, char *errstr, size_t errstr_size)
         rd_kafka_topic_partition_list_destroy(topics);
         if (err)
                 return nd_seterr(errstr, errstr_size, ND_ERR_KAFKA,
-                                 "cannot subscribe: %s",
-                                 rd_kafka_err2str(err));
+                                 "cannot subscribe: %s", rd_kafka_err2str(err));
         return ND_OK;
 }
 
@@ -1153,9 +555,9 @@ commit_bounded(nd_service *s, int64_t deadline)
                                rd_kafka_err2str(err));
                 return;
         }
-        while (s->commit_results == before && now_ms() < deadline) {
+        while (s->commit_results == before && nd_svc_now_ms() < deadline) {
                 rd_kafka_message_t *m =
-                        rd_kafka_consumer_poll(s->consumer, LOOP_BUSY_MS);
+                    rd_kafka_consumer_poll(s->consumer, LOOP_BUSY_MS);
                 if (m)
                         handle_message(s, m);
                 rd_kafka_poll(s->producer, 0);
@@ -1180,12 +582,13 @@ close_bounded(nd_service *s, int64_t deadline)
                 rd_kafka_queue_destroy(q);
                 return;
         }
-        while (!rd_kafka_consumer_closed(s->consumer) && now_ms() < deadline) {
+        while (!rd_kafka_consumer_closed(s->consumer) &&
+               nd_svc_now_ms() < deadline) {
                 rd_kafka_event_t *ev = rd_kafka_queue_poll(q, LOOP_BUSY_MS);
                 if (ev && rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
-                        rebalance_cb(s->consumer, rd_kafka_event_error(ev),
-                                     rd_kafka_event_topic_partition_list(ev),
-                                     s);
+                        nd_svc_rebalance_cb(
+                            s->consumer, rd_kafka_event_error(ev),
+                            rd_kafka_event_topic_partition_list(ev), s);
                 if (ev)
                         rd_kafka_event_destroy(ev);
                 rd_kafka_poll(s->producer, 0);
@@ -1206,7 +609,7 @@ close_bounded(nd_service *s, int64_t deadline)
 static void
 shut_down(nd_service *s)
 {
-        int64_t start = now_ms(), deadline = start + s->shutdown_ms;
+        int64_t start = nd_svc_now_ms(), deadline = start + s->shutdown_ms;
         int64_t drained_by = start + s->shutdown_ms * 6 / 10;
         int64_t closed_by = start + s->shutdown_ms * 9 / 10;
         int64_t left;
@@ -1217,13 +620,13 @@ shut_down(nd_service *s)
         if (s->hooks.stopping)
                 s->hooks.stopping(s->hooks.opaque, &s->st);
         nd_log(LOG_INFO, "stopping: %u record(s) in flight", s->st.in_flight);
-        set_paused(s, true);
-        drop_records(s, &s->queue, NULL);
-        while (s->st.in_flight > 0 && now_ms() < drained_by &&
+        nd_svc_set_paused(s, true);
+        nd_svc_drop_records(s, &s->queue, NULL);
+        while (s->st.in_flight > 0 && nd_svc_now_ms() < drained_by &&
                s->stop_requests < 2 && !s->fatal) {
                 rd_kafka_message_t *m;
                 rd_kafka_poll(s->producer, LOOP_BUSY_MS);
-                run_retries(s);
+                nd_svc_run_retries(s);
                 /* Keeps the group session and serves rebalances. */
                 if ((m = rd_kafka_consumer_poll(s->consumer, 0)))
                         handle_message(s, m);
@@ -1235,15 +638,16 @@ shut_down(nd_service *s)
                        "committed and will be read again",
                        s->st.in_flight);
         /* Only what was delivered is stored, so only that is committed. */
-        drop_records(s, &s->retry, NULL);
-        if (s->stop_requests >= 2 && closed_by > now_ms() + FORCED_STEP_MS)
-                closed_by = now_ms() + FORCED_STEP_MS;
+        nd_svc_drop_records(s, &s->retry, NULL);
+        if (s->stop_requests >= 2 &&
+            closed_by > nd_svc_now_ms() + FORCED_STEP_MS)
+                closed_by = nd_svc_now_ms() + FORCED_STEP_MS;
         commit_bounded(s, closed_by);
         close_bounded(s, closed_by);
-        left = deadline - now_ms();
+        left = deadline - nd_svc_now_ms();
         if (s->stop_requests >= 2 || left <= 0) {
                 rd_kafka_purge(s->producer, RD_KAFKA_PURGE_F_QUEUE |
-                                                    RD_KAFKA_PURGE_F_INFLIGHT);
+                                                RD_KAFKA_PURGE_F_INFLIGHT);
                 left = FORCED_STEP_MS;
         }
         if (rd_kafka_flush(s->producer, (int)left) != 0)
@@ -1270,7 +674,7 @@ nd_service_run(nd_service *s, char *errstr, size_t errstr_size)
                 bool busy = s->st.in_flight > 0;
 
                 rd_kafka_poll(s->producer, 0);
-                run_retries(s);
+                nd_svc_run_retries(s);
                 dispatch_queued(s);
                 if (update_backpressure(s)) {
                         rd_kafka_poll(s->producer, LOOP_BUSY_MS);
@@ -1311,10 +715,10 @@ nd_service_destroy(nd_service *s)
 
         if (!s)
                 return;
-        while ((r = list_pop(&s->queue)))
-                rec_free(r);
-        while ((r = list_pop(&s->retry)))
-                rec_free(r);
+        while ((r = nd_svc_list_pop(&s->queue)))
+                nd_svc_rec_free(r);
+        while ((r = nd_svc_list_pop(&s->retry)))
+                nd_svc_rec_free(r);
         /* librdkafka cannot destroy a consumer whose close is still
          * waiting for an unreachable coordinator: its thread waits for the
          * group to terminate. Such a handle is left to the process exit,

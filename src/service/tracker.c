@@ -12,10 +12,10 @@ typedef struct entry {
 } entry;
 
 struct nd_tracker_part {
-        char *topic;        /* owned */
+        char *topic; /* owned */
         int32_t partition;
         uint64_t generation;
-        entry *ring;        /* owned; cap entries, n used from head */
+        entry *ring; /* owned; cap entries, n used from head */
         size_t cap, head, n;
         int64_t last_tracked; /* -1: none since the last reset */
 };

@@ -1,6 +1,9 @@
 """SIGTERM mid-stream, then a restart: the stop is clean (exit 0), what was
 delivered is exactly what was committed, and after the restart every input
 has exactly one output: no loss, no duplicate."""
+import signal
+import time
+
 from ndkafka import (Collector, DevBroker, Newsd, ProducerThread, article,
                      check, committed, finish_run, finish_with_logs, log,
                      save_sample, stopped_counts)
@@ -13,6 +16,11 @@ out = Collector(broker)
 first = Newsd(broker, name="first")
 prod = ProducerThread(broker, records, batch=250, pause=0.25)
 check(out.wait_for(1500, 120), "the first instance publishes")
+# SIGHUP asks for a reload; it must not end the service.
+first.signal(signal.SIGHUP)
+time.sleep(0.5)
+check(first.alive() and "SIGHUP: reloading" in first.log_text(),
+      "SIGHUP is taken as a reload, not a stop")
 rc = first.stop()
 check(rc == 0, "SIGTERM mid-stream: exit 0 (got %s)" % rc)
 n_first = out.settle(1.5)

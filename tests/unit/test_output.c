@@ -12,11 +12,11 @@
 #include "newsd/output.h"
 
 static const nd_output_conf binary_conf = {
-        .event_topic = "out",
-        .dead_letter_topic = "dlq",
-        .mode = ND_EVENT_BINARY,
-        .source = "urn:newsd:grp",
-        .dataschema = "https://example.org/schema",
+    .event_topic = "out",
+    .dead_letter_topic = "dlq",
+    .mode = ND_EVENT_BINARY,
+    .source = "urn:newsd:grp",
+    .dataschema = "https://example.org/schema",
 };
 
 /* The last value of header @p name as a string, or NULL. */
@@ -53,14 +53,14 @@ static nd_output_input
 input(rd_kafka_headers_t *h)
 {
         nd_output_input in = {
-                .topic = "news.raw",
-                .partition = 2,
-                .offset = 41,
-                .key = "k1",
-                .key_len = 2,
-                .value = "raw\0bytes",
-                .len = 9,
-                .headers = h,
+            .topic = "news.raw",
+            .partition = 2,
+            .offset = 41,
+            .key = "k1",
+            .key_len = 2,
+            .value = "raw\0bytes",
+            .len = 9,
+            .headers = h,
         };
         return in;
 }
@@ -69,9 +69,9 @@ static void
 test_binary_event(void **state)
 {
         rd_kafka_headers_t *ih = rd_kafka_headers_new(4);
-        json_t *ev = json_pack("{s:{s:s, s:s}}", "article", "uri",
-                               "https://ex.com/a", "firstCreated",
-                               "2023-02-01T10:00:00Z");
+        json_t *ev =
+            json_pack("{s:{s:s, s:s}}", "article", "uri", "https://ex.com/a",
+                      "firstCreated", "2023-02-01T10:00:00Z");
         nd_output_input in;
         nd_outrec out;
         char errstr[128];
@@ -114,9 +114,9 @@ check_time(json_t *ev, const char *want)
         nd_output_input in = input(NULL);
         nd_outrec out;
 
-        assert_int_equal(nd_output_event(&binary_conf, &in, "urn:x", ev, &out,
-                                         NULL, 0),
-                         ND_OK);
+        assert_int_equal(
+            nd_output_event(&binary_conf, &in, "urn:x", ev, &out, NULL, 0),
+            ND_OK);
         assert_hdr(out.headers, "ce_time", want);
         assert_hdr(out.headers, "traceparent", NULL);
         nd_outrec_clear(&out);
@@ -159,14 +159,13 @@ test_structured_event(void **state)
         in = input(ih);
         assert_int_equal(nd_output_event(&oc, &in, "urn:y", ev, &out, NULL, 0),
                          ND_OK);
-        assert_hdr(out.headers, "content-type",
-                   "application/cloudevents+json");
+        assert_hdr(out.headers, "content-type", "application/cloudevents+json");
         assert_hdr(out.headers, "ce_id", NULL);
         assert_hdr(out.headers, "tracestate", "a=b");
         v = json_loadb(out.value, out.value_len, 0, NULL);
         assert_non_null(v);
-        assert_string_equal(json_string_value(json_object_get(v, "specversion")),
-                            "1.0");
+        assert_string_equal(
+            json_string_value(json_object_get(v, "specversion")), "1.0");
         assert_string_equal(json_string_value(json_object_get(v, "id")),
                             "news.raw-2-41");
         assert_string_equal(json_string_value(json_object_get(v, "subject")),
@@ -174,8 +173,8 @@ test_structured_event(void **state)
         assert_string_equal(json_string_value(json_object_get(v, "time")),
                             "2023-03-01T12:00:00.123Z");
         assert_string_equal(
-                json_string_value(json_object_get(v, "datacontenttype")),
-                "application/json");
+            json_string_value(json_object_get(v, "datacontenttype")),
+            "application/json");
         assert_string_equal(json_string_value(json_object_get(v, "tracestate")),
                             "a=b");
         assert_true(json_equal(json_object_get(v, "data"), ev));
@@ -249,11 +248,11 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_binary_event),
-                cmocka_unit_test(test_time_fallbacks),
-                cmocka_unit_test(test_structured_event),
-                cmocka_unit_test(test_dead_letter),
-                cmocka_unit_test(test_dead_letter_bare),
+            cmocka_unit_test(test_binary_event),
+            cmocka_unit_test(test_time_fallbacks),
+            cmocka_unit_test(test_structured_event),
+            cmocka_unit_test(test_dead_letter),
+            cmocka_unit_test(test_dead_letter_bare),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
