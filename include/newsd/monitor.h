@@ -102,9 +102,5 @@ bool nd_monitor_render(nd_monitor *mon, nd_buf *out);
  * partition's lag is known (for STATUS= figures). */
 int64_t nd_monitor_lag_total(nd_monitor *mon);
 
-/* A one-line summary for STATUS=, with rates since the previous call,
- * e.g. "ready; consumed 120 (24.0/s), produced 118 (23.6/s), dead-lettered
- * 2, in flight 3, lag 0". Call from one thread. */
-void nd_monitor_summary(nd_monitor *mon, char *buf, size_t size);
 
 #endif

@@ -82,8 +82,8 @@ void nd_service_destroy(nd_service *s);
 /* Whether the producer has reached a broker: it has cluster metadata. */
 bool nd_service_producer_up(const nd_service *s);
 
-/* The summed consumer lag of the assigned partitions, from the high
- * watermarks librdkafka last saw (no request is made); -1 when unknown. */
+/* The summed consumer lag of the assigned partitions: the figure of
+ * newsd_consumer_lag, from librdkafka's statistics; -1 when unknown. */
 int64_t nd_service_lag(nd_service *s);
 
 /* Sets @p pc's per-stage timing hook (metrics) as the running pipeline has

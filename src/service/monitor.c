@@ -55,10 +55,6 @@ struct nd_monitor {
         pthread_mutex_t reason_lock;
         char broker_reason[160];
 
-        /* Summary rates: touched only by nd_monitor_summary(). */
-        double prev_t;
-        uint64_t prev_consumed;
-        uint64_t prev_produced;
 };
 
 static int64_t
@@ -469,40 +465,3 @@ nd_monitor_lag_total(nd_monitor *mon)
         return n ? (int64_t)sum : -1;
 }
 
-void
-nd_monitor_summary(nd_monitor *mon, char *buf, size_t size)
-{
-        char ready[128], lag[32];
-        uint64_t consumed, produced, dead = 0;
-        int64_t lag_sum;
-        double now, dt;
-
-        if (!mon) {
-                snprintf(buf, size, "metrics off");
-                return;
-        }
-        now = (double)mono_ns() / 1e9;
-        consumed = nd_counter_value(mon->consumed);
-        produced = nd_counter_value(mon->produced);
-        for (int e = ND_OK + 1; e < ND_ERR__COUNT; e++)
-                dead += nd_counter_value(mon->dead_letter_by_err[e]);
-        dt = mon->prev_t > 0 ? now - mon->prev_t : 0;
-        nd_monitor_ready(mon, ready, sizeof(ready));
-        lag_sum = nd_monitor_lag_total(mon);
-        if (lag_sum < 0)
-                snprintf(lag, sizeof(lag), "unknown");
-        else
-                snprintf(lag, sizeof(lag), "%lld", (long long)lag_sum);
-        snprintf(buf, size,
-                 "%s; consumed %llu (%.1f/s), produced %llu (%.1f/s), "
-                 "dead-lettered %llu, in flight %.0f%s, lag %s",
-                 ready, (unsigned long long)consumed,
-                 dt > 0 ? (double)(consumed - mon->prev_consumed) / dt : 0.0,
-                 (unsigned long long)produced,
-                 dt > 0 ? (double)(produced - mon->prev_produced) / dt : 0.0,
-                 (unsigned long long)dead, nd_gauge_value(mon->in_flight),
-                 nd_gauge_value(mon->paused) > 0 ? " (paused)" : "", lag);
-        mon->prev_t = now;
-        mon->prev_consumed = consumed;
-        mon->prev_produced = produced;
-}

@@ -750,33 +750,7 @@ nd_service_producer_up(const nd_service *s)
 int64_t
 nd_service_lag(nd_service *s)
 {
-        rd_kafka_topic_partition_list_t *parts = NULL;
-        int64_t lag = 0;
-        bool known = false;
-
-        if (rd_kafka_assignment(s->consumer, &parts) || !parts)
-                return -1;
-        if (rd_kafka_position(s->consumer, parts) ==
-            RD_KAFKA_RESP_ERR_NO_ERROR) {
-                for (int i = 0; i < parts->cnt; i++) {
-                        const rd_kafka_topic_partition_t *p = &parts->elems[i];
-                        int64_t lo, hi;
-
-                        if (rd_kafka_get_watermark_offsets(
-                                    s->consumer, p->topic, p->partition, &lo,
-                                    &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-                            hi < 0)
-                                continue;
-                        /* No position yet: everything from the low mark. */
-                        int64_t pos = p->offset >= 0 ? p->offset : lo;
-
-                        if (hi > pos)
-                                lag += hi - pos;
-                        known = true;
-                }
-        }
-        rd_kafka_topic_partition_list_destroy(parts);
-        return known ? lag : -1;
+        return nd_monitor_lag_total(s->hooks.monitor);
 }
 
 nd_pipeline *

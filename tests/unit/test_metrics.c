@@ -474,7 +474,6 @@ test_monitor_metrics(void **state)
         const char *const stages[] = {"normalize", "structure", NULL};
         nd_monitor *mon = nd_monitor_new(stages, NULL, 0);
         char *json = read_data("rdkafka-stats-consumer.json");
-        char summary[512];
         nd_buf b = {0};
 
         (void)state;
@@ -497,27 +496,12 @@ test_monitor_metrics(void **state)
         produced_at(mon, 3600 * 1000);
 
         assert_int_equal(nd_monitor_lag_total(mon), -1);
-        nd_monitor_summary(mon, summary, sizeof(summary));
-        assert_non_null(strstr(summary, ", lag unknown"));
         assert_int_equal(
             nd_monitor_rdkafka_stats(mon, json, strlen(json), NULL, 0), ND_OK);
-        assert_int_equal(nd_monitor_lag_total(mon), 67);
-        /* The previous call set the rate baseline: rates are measured from
-         * there; the counters did not move, so 0.0/s. */
-        nd_monitor_summary(mon, summary, sizeof(summary));
         /* Lag 5 + 42 + 20 + 0. */
-        assert_string_equal(summary,
-                            "ready; consumed 5 (0.0/s), produced 6 (0.0/s), "
-                            "dead-lettered 1, in flight 1, lag 67");
+        assert_int_equal(nd_monitor_lag_total(mon), 67);
         nd_monitor_set_paused(mon, true);
-        nd_monitor_summary(mon, summary, sizeof(summary));
-        assert_non_null(strstr(summary, "in flight 1 (paused), lag 67"));
-        /* Counters that moved since the previous call have a rate. */
         nd_monitor_consumed(mon, 10);
-        nd_monitor_summary(mon, summary, sizeof(summary));
-        assert_non_null(strstr(summary, "consumed 15 ("));
-        assert_null(strstr(summary, "consumed 15 (0.0/s)"));
-        assert_non_null(strstr(summary, "produced 6 (0.0/s)"));
 
         assert_true(nd_monitor_render(mon, &b));
         assert_non_null(strstr(b.p, "\nnewsd_records_consumed_total 15\n"));
