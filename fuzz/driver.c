@@ -158,13 +158,45 @@ add_path(corpus *c, const char *path)
 
 /* Byte strings a parser of text and JSON is likely to trip on. */
 static const char *const tokens[] = {
-        "\0", "\xFF", "\xC0\x80", "\xED\xA0\x80", "\xE2\x82", "\xF4\x90\x80",
-        "\x80", "\r\n", "\r", "\n\n\n", "\t", "\xC2\xA0", "\xC2\x85",
-        "\xE2\x80\xA8", "\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D",
-        "\xE2\x80\x8F", "\xEF\xBB\xBF", "\xCC\x81", "\xE0\xA5\x8D",
-        "{", "}", "[", "]", "\"", "\\", "\\u0000", "\\ud800", ":", ",",
-        "\"text\":", "\"title\":", "\"authors\":[{\"name\":1}]", "null",
-        "1e999", "<html>", "  ", "\xE2\x80\xA2 ",
+    "\0",
+    "\xFF",
+    "\xC0\x80",
+    "\xED\xA0\x80",
+    "\xE2\x82",
+    "\xF4\x90\x80",
+    "\x80",
+    "\r\n",
+    "\r",
+    "\n\n\n",
+    "\t",
+    "\xC2\xA0",
+    "\xC2\x85",
+    "\xE2\x80\xA8",
+    "\xE2\x80\x8B",
+    "\xE2\x80\x8C",
+    "\xE2\x80\x8D",
+    "\xE2\x80\x8F",
+    "\xEF\xBB\xBF",
+    "\xCC\x81",
+    "\xE0\xA5\x8D",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    "\\",
+    "\\u0000",
+    "\\ud800",
+    ":",
+    ",",
+    "\"text\":",
+    "\"title\":",
+    "\"authors\":[{\"name\":1}]",
+    "null",
+    "1e999",
+    "<html>",
+    "  ",
+    "\xE2\x80\xA2 ",
 };
 
 /* Applies one to four random edits to @p buf (size *n, room MAX_FUZZ_INPUT). */
@@ -185,8 +217,8 @@ mutate(uint8_t *buf, size_t *n, const corpus *c)
                                 buf[below(*n)] = (uint8_t)rng();
                         break;
                 case 2: { /* insert a token */
-                        const char *t = tokens[below(sizeof(tokens) /
-                                                     sizeof(tokens[0]))];
+                        const char *t =
+                            tokens[below(sizeof(tokens) / sizeof(tokens[0]))];
                         len = *t ? strlen(t) : 1;
                         if (*n + len > MAX_FUZZ_INPUT)
                                 break;
@@ -302,8 +334,9 @@ main(int argc, char **argv)
                 runs++;
                 rng_state = seed * 0x100000001B3ull + f;
                 for (unsigned long m = 0; m < mutations; m++) {
-                        size_t n = c.v[f].size < MAX_FUZZ_INPUT ? c.v[f].size
-                                                           : MAX_FUZZ_INPUT;
+                        size_t n = c.v[f].size < MAX_FUZZ_INPUT
+                                       ? c.v[f].size
+                                       : MAX_FUZZ_INPUT;
                         memcpy(buf, c.v[f].data, n);
                         mutate(buf, &n, &c);
                         if (crash_file) {

@@ -40,7 +40,7 @@ check_clean(const unsigned char *s, size_t n, int single_line)
                 REQUIRE(len != 3 || c >= 0x800);
                 REQUIRE(len != 4 || (c >= 0x10000 && c <= 0x10FFFF));
                 REQUIRE(c < 0xD800 || c > 0xDFFF);
-                REQUIRE(c >= 0xA0);                  /* C1 */
+                REQUIRE(c >= 0xA0); /* C1 */
                 REQUIRE(c != 0xA0 && c != 0xAD && c != 0x61C && c != 0x1680);
                 REQUIRE(c < 0x2000 || c > 0x200B);   /* spaces, ZWSP */
                 REQUIRE(c != 0x200E && c != 0x200F); /* LRM, RLM */
@@ -77,8 +77,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         for (int single_line = 0; single_line <= 1; single_line++) {
                 nd_norm_stats st = {0}, st2 = {0};
-                char *out = nd_norm_text((const char *)data, size,
-                                         single_line, &st);
+                char *out =
+                    nd_norm_text((const char *)data, size, single_line, &st);
                 char *again;
                 size_t n;
                 json_t *report;

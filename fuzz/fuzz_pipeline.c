@@ -49,7 +49,7 @@ check_items(json_t *article, const char *key)
                 return;
         REQUIRE(json_is_array(arr));
         json_array_foreach(arr, i, item)
-                REQUIRE(json_is_string(json_object_get(item, "value")));
+            REQUIRE(json_is_string(json_object_get(item, "value")));
 }
 
 static void

@@ -102,5 +102,4 @@ bool nd_monitor_render(nd_monitor *mon, nd_buf *out);
  * partition's lag is known (for STATUS= figures). */
 int64_t nd_monitor_lag_total(nd_monitor *mon);
 
-
 #endif

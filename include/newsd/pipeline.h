@@ -21,15 +21,15 @@
  * nd_pipeline_conf_init(), then override. Strings are borrowed for the
  * duration of nd_pipeline_new(). */
 typedef struct nd_pipeline_conf {
-        size_t max_article_bytes;     /* larger inputs: ND_ERR_TOO_LARGE */
-        const char *data_dir;         /* built-in data (phrases, gazetteers) */
-        const char *user_data_dir;    /* optional extra data, may be NULL */
+        size_t max_article_bytes;  /* larger inputs: ND_ERR_TOO_LARGE */
+        const char *data_dir;      /* built-in data (phrases, gazetteers) */
+        const char *user_data_dir; /* optional extra data, may be NULL */
         const char *disabled_stages[ND_STAGE_MAX]; /* names, NULL-ended */
-        int json_max_depth;           /* deeper JSON: ND_ERR_INVALID_JSON */
-        unsigned dedup_window;        /* near-duplicate window, articles */
-        unsigned dedup_max_distance;  /* Hamming distance for duplicates */
-        unsigned reading_wpm;         /* words per minute for reading time */
-        const char *dataschema_uri;   /* ce_dataschema / analysis schema */
+        int json_max_depth;          /* deeper JSON: ND_ERR_INVALID_JSON */
+        unsigned dedup_window;       /* near-duplicate window, articles */
+        unsigned dedup_max_distance; /* Hamming distance for duplicates */
+        unsigned reading_wpm;        /* words per minute for reading time */
+        const char *dataschema_uri;  /* ce_dataschema / analysis schema */
         /* Optional (NULL: off): called after ingest and after each stage
          * with its wall time, for metrics. @p stage is the stage's name,
          * a constant. */
@@ -64,17 +64,16 @@ typedef struct nd_input {
 typedef struct nd_result {
         nd_err err;
         char errstr[512];
-        json_t *event;    /* owned, NULL on failure */
-        char *uri;        /* owned: the article uri (the record key) */
-        char *language;   /* owned or NULL: BCP 47 code when known */
+        json_t *event;  /* owned, NULL on failure */
+        char *uri;      /* owned: the article uri (the record key) */
+        char *language; /* owned or NULL: BCP 47 code when known */
 } nd_result;
 
 void nd_result_clear(nd_result *r);
 
 /* Processes one article; always fills @p out (never crashes on any input).
  * Returns out->err. */
-nd_err nd_pipeline_process(nd_pipeline *p, const nd_input *in,
-                           nd_result *out);
+nd_err nd_pipeline_process(nd_pipeline *p, const nd_input *in, nd_result *out);
 
 /* Initialises @p in with "unknown" provenance. */
 void nd_input_init(nd_input *in);

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 typedef struct nd_strvec {
-        char **v;   /* owned strings; v[n] is not guaranteed NULL */
+        char **v; /* owned strings; v[n] is not guaranteed NULL */
         size_t n;
         size_t cap;
 } nd_strvec;
@@ -22,7 +22,7 @@ bool nd_strvec_contains(const nd_strvec *sv, const char *s);
 void nd_strvec_clear(nd_strvec *sv);
 
 typedef struct nd_buf {
-        char *p;     /* always NUL-terminated when cap > 0 */
+        char *p; /* always NUL-terminated when cap > 0 */
         size_t len;
         size_t cap;
 } nd_buf;
@@ -31,7 +31,7 @@ bool nd_buf_append(nd_buf *b, const void *data, size_t len);
 bool nd_buf_appends(nd_buf *b, const char *s);
 bool nd_buf_appendc(nd_buf *b, char c);
 bool nd_buf_printf(nd_buf *b, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Hands the string to the caller (who frees it); leaves @p b empty. Returns
  * an empty allocated string for an empty buffer, NULL on allocation failure. */
 char *nd_buf_steal(nd_buf *b);

@@ -39,10 +39,10 @@ nd_cmd_check_config(int argc, char **argv)
 {
         enum { OPT_REFERENCE = 256 };
         static const struct option opts[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"reference", optional_argument, NULL, OPT_REFERENCE},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"config", required_argument, NULL, 'c'},
+            {"reference", optional_argument, NULL, OPT_REFERENCE},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         const char *path = NULL, *reference = NULL;
         nd_strvec overrides = {0}, errors = {0};
@@ -71,8 +71,9 @@ nd_cmd_check_config(int argc, char **argv)
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "newsd check-config: unexpected argument "
-                                "'%s'\n",
+                fprintf(stderr,
+                        "newsd check-config: unexpected argument "
+                        "'%s'\n",
                         argv[optind]);
                 rc = ND_EXIT_USAGE;
                 goto out;
@@ -83,8 +84,9 @@ nd_cmd_check_config(int argc, char **argv)
                 } else if (strcmp(reference, "man") == 0) {
                         nd_config_reference(ND_CONFIG_REF_MAN, stdout);
                 } else {
-                        fprintf(stderr, "newsd check-config: --reference "
-                                        "is markdown or man, not '%s'\n",
+                        fprintf(stderr,
+                                "newsd check-config: --reference "
+                                "is markdown or man, not '%s'\n",
                                 reference);
                         rc = ND_EXIT_USAGE;
                 }

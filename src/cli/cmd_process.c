@@ -155,11 +155,11 @@ int
 nd_cmd_process(int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"format", required_argument, NULL, 'f'},
-                {"published", required_argument, NULL, 'p'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"config", required_argument, NULL, 'c'},
+            {"format", required_argument, NULL, 'f'},
+            {"published", required_argument, NULL, 'p'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         struct process_ctx ctx = {0};
         const char *config_path = NULL;
@@ -192,7 +192,7 @@ nd_cmd_process(int argc, char **argv)
                 case 'p': {
                         char canon[32];
                         if (!nd_ingest_parse_time(optarg, canon,
-                                                         sizeof(canon))) {
+                                                  sizeof(canon))) {
                                 fprintf(stderr,
                                         "newsd process: --published '%s' is "
                                         "not an ISO 8601 date-time\n",

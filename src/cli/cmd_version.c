@@ -17,8 +17,8 @@ nd_cmd_version(int argc, char **argv)
         UVersionInfo icu;
         char icu_str[U_MAX_VERSION_STRING_LENGTH];
 
-        if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
-                         strcmp(argv[1], "-h") == 0)) {
+        if (argc > 1 &&
+            (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
                 printf("Usage: newsd version\n\nPrints the version of newsd "
                        "and of each library it is linked with.\n");
                 return ND_EXIT_OK;

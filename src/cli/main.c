@@ -9,14 +9,14 @@ static const struct command {
         int (*fn)(int argc, char **argv);
         const char *summary;
 } commands[] = {
-        {"run", nd_cmd_run, "run the service (the default)"},
-        {"process", nd_cmd_process,
-         "run the pipeline offline: raw articles in, events on stdout"},
-        {"check-config", nd_cmd_check_config,
-         "validate the configuration and print the effective one"},
-        {"dev-broker", nd_cmd_dev_broker,
-         "run an embedded development Kafka cluster on loopback"},
-        {"version", nd_cmd_version, "print versions of newsd and its libraries"},
+    {"run", nd_cmd_run, "run the service (the default)"},
+    {"process", nd_cmd_process,
+     "run the pipeline offline: raw articles in, events on stdout"},
+    {"check-config", nd_cmd_check_config,
+     "validate the configuration and print the effective one"},
+    {"dev-broker", nd_cmd_dev_broker,
+     "run an embedded development Kafka cluster on loopback"},
+    {"version", nd_cmd_version, "print versions of newsd and its libraries"},
 };
 
 static void
@@ -39,14 +39,14 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
-        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-                          strcmp(argv[1], "-h") == 0 ||
-                          strcmp(argv[1], "help") == 0)) {
+        if (argc >= 2 &&
+            (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+             strcmp(argv[1], "help") == 0)) {
                 usage(stdout);
                 return ND_EXIT_OK;
         }
-        if (argc >= 2 && (strcmp(argv[1], "--version") == 0 ||
-                          strcmp(argv[1], "-V") == 0))
+        if (argc >= 2 &&
+            (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0))
                 return nd_cmd_version(argc - 1, argv + 1);
         /* No subcommand, or options only: the service. */
         if (argc < 2 || argv[1][0] == '-')

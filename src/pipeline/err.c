@@ -8,19 +8,19 @@ static const struct {
         const char *code;
         const char *str;
 } err_table[ND_ERR__COUNT] = {
-        [ND_OK] = {"ok", "success"},
-        [ND_ERR_INVALID_JSON] = {"invalid-json", "invalid JSON"},
-        [ND_ERR_TOO_LARGE] = {"too-large", "article too large"},
-        [ND_ERR_EMPTY_BODY] = {"empty-body", "article has no text"},
-        [ND_ERR_UNSUPPORTED_FORMAT] = {"unsupported-format",
-                                       "unsupported input format"},
-        [ND_ERR_INVALID_FIELD] = {"invalid-field", "invalid article field"},
-        [ND_ERR_NOMEM] = {"out-of-memory", "out of memory"},
-        [ND_ERR_CONFIG] = {"config", "configuration error"},
-        [ND_ERR_IO] = {"io", "input/output error"},
-        [ND_ERR_KAFKA] = {"kafka", "Kafka error"},
-        [ND_ERR_DATA] = {"data", "pipeline data error"},
-        [ND_ERR_INTERNAL] = {"internal", "internal error"},
+    [ND_OK] = {"ok", "success"},
+    [ND_ERR_INVALID_JSON] = {"invalid-json", "invalid JSON"},
+    [ND_ERR_TOO_LARGE] = {"too-large", "article too large"},
+    [ND_ERR_EMPTY_BODY] = {"empty-body", "article has no text"},
+    [ND_ERR_UNSUPPORTED_FORMAT] = {"unsupported-format",
+                                   "unsupported input format"},
+    [ND_ERR_INVALID_FIELD] = {"invalid-field", "invalid article field"},
+    [ND_ERR_NOMEM] = {"out-of-memory", "out of memory"},
+    [ND_ERR_CONFIG] = {"config", "configuration error"},
+    [ND_ERR_IO] = {"io", "input/output error"},
+    [ND_ERR_KAFKA] = {"kafka", "Kafka error"},
+    [ND_ERR_DATA] = {"data", "pipeline data error"},
+    [ND_ERR_INTERNAL] = {"internal", "internal error"},
 };
 
 const char *

@@ -46,9 +46,9 @@ build_structure(const nd_doc *doc)
         json_object_set_new(s, "key_points", strvec_array(&doc->key_points));
         for (size_t i = 0; i < doc->n_blocks; i++)
                 json_array_append_new(
-                        paras, json_pack("{s:s,s:s}", "kind",
-                                         nd_block_kind_name(doc->blocks[i].kind),
-                                         "text", doc->blocks[i].text));
+                    paras, json_pack("{s:s,s:s}", "kind",
+                                     nd_block_kind_name(doc->blocks[i].kind),
+                                     "text", doc->blocks[i].text));
         json_object_set_new(s, "paragraphs", paras);
         json_object_set_new(s, "sources", strvec_array(&doc->sources));
         json_object_set_new(s, "removed", strvec_array(&doc->removed));
@@ -97,9 +97,9 @@ build_article(nd_doc *doc, const char *published)
                 language = doc->language;
         set_str(a, "language", language);
         if (doc->title)
-                json_object_set_new(a, "headlines",
-                                    json_pack("[o]",
-                                              text_item("main", doc->title)));
+                json_object_set_new(
+                    a, "headlines",
+                    json_pack("[o]", text_item("main", doc->title)));
         descs = json_array();
         if (doc->description)
                 json_array_append_new(descs,
@@ -107,8 +107,8 @@ build_article(nd_doc *doc, const char *published)
         if (doc->lead)
                 json_array_append_new(descs, text_item("lead", doc->lead));
         for (size_t i = 0; i < doc->key_points.n; i++)
-                json_array_append_new(descs, text_item("key-point",
-                                                       doc->key_points.v[i]));
+                json_array_append_new(
+                    descs, text_item("key-point", doc->key_points.v[i]));
         if (json_array_size(descs) > 0)
                 json_object_set_new(a, "descriptions", descs);
         else
@@ -127,10 +127,9 @@ build_article(nd_doc *doc, const char *published)
 
         srcs = json_array();
         for (size_t i = 0; i < doc->info_sources.n; i++)
-                json_array_append_new(srcs,
-                                      json_pack("{s:s,s:s}", "name",
-                                                doc->info_sources.v[i], "role",
-                                                "source"));
+                json_array_append_new(srcs, json_pack("{s:s,s:s}", "name",
+                                                      doc->info_sources.v[i],
+                                                      "role", "source"));
         json_object_set_new(a, "infoSources", srcs);
         /* People, organisations, places and further sources come from the
          * enrichment stages. */
@@ -157,8 +156,8 @@ build_article(nd_doc *doc, const char *published)
         if (doc->id || doc->url) {
                 json_t *ids = json_array();
                 if (doc->id)
-                        json_array_append_new(ids, text_item("input-id",
-                                                             doc->id));
+                        json_array_append_new(ids,
+                                              text_item("input-id", doc->id));
                 if (doc->url)
                         json_array_append_new(ids, text_item("url", doc->url));
                 json_object_set_new(a, "altIds", ids);
@@ -206,9 +205,9 @@ build_provenance(const nd_doc *doc, double processing_ms)
                 } else {
                         nd_buf hex = {0};
                         for (size_t i = 0; i < pv->key_len; i++)
-                                nd_buf_printf(&hex, "%02x",
-                                              ((const unsigned char *)
-                                                       pv->key)[i]);
+                                nd_buf_printf(
+                                    &hex, "%02x",
+                                    ((const unsigned char *)pv->key)[i]);
                         if (hex.p)
                                 set_str(p, "key_hex", hex.p);
                         nd_buf_free(&hex);
@@ -230,12 +229,11 @@ build_provenance(const nd_doc *doc, double processing_ms)
 }
 
 json_t *
-nd_event_build(nd_doc *doc, const nd_pipeline_conf *conf,
-               double processing_ms)
+nd_event_build(nd_doc *doc, const nd_pipeline_conf *conf, double processing_ms)
 {
         char published_buf[32];
-        const char *published = published_time(doc, published_buf,
-                                                sizeof(published_buf));
+        const char *published =
+            published_time(doc, published_buf, sizeof(published_buf));
         json_t *analysis = doc->analysis, *fp;
         json_t *event;
 

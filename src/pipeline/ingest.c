@@ -39,17 +39,17 @@ starts_with_ci(const unsigned char *p, const unsigned char *end,
 {
         size_t n = strlen(prefix);
 
-        return (size_t)(end - p) >= n && strncasecmp((const char *)p, prefix,
-                                                     n) == 0;
+        return (size_t)(end - p) >= n &&
+               strncasecmp((const char *)p, prefix, n) == 0;
 }
 
 static bool
 looks_like_html(const unsigned char *p, const unsigned char *end)
 {
         static const char *const tags[] = {
-                "<!doctype html", "<html", "<head", "<body", "<article",
-                "<div",           "<p>",   "<p ",   "<!--",  "<meta",
-                "<title",         "<section", "<main", "<span", NULL};
+            "<!doctype html", "<html",    "<head", "<body", "<article",
+            "<div",           "<p>",      "<p ",   "<!--",  "<meta",
+            "<title",         "<section", "<main", "<span", NULL};
 
         for (size_t i = 0; tags[i]; i++)
                 if (starts_with_ci(p, end, tags[i]))
@@ -141,8 +141,8 @@ nd_ingest_parse_time(const char *s, char *out, size_t out_size)
 
         while (*s == ' ')
                 s++;
-        if (!read_digits(&s, 4, &y) || *s++ != '-' || !read_digits(&s, 2, &mo) ||
-            *s++ != '-' || !read_digits(&s, 2, &d))
+        if (!read_digits(&s, 4, &y) || *s++ != '-' ||
+            !read_digits(&s, 2, &mo) || *s++ != '-' || !read_digits(&s, 2, &d))
                 return false;
         if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
                 return false;
@@ -209,8 +209,8 @@ first_member(json_t *obj, const char *const *keys, const char **found)
 /* A string field; numbers are accepted for ids. Empty strings count as
  * absent. */
 static nd_err
-take_string(json_t *obj, const char *const *keys, bool allow_number,
-            char **dst, char *errstr, size_t errstr_size)
+take_string(json_t *obj, const char *const *keys, bool allow_number, char **dst,
+            char *errstr, size_t errstr_size)
 {
         const char *key = NULL;
         json_t *v = first_member(obj, keys, &key);
@@ -239,8 +239,7 @@ take_string(json_t *obj, const char *const *keys, bool allow_number,
 }
 
 static nd_err
-take_authors(json_t *obj, nd_strvec *authors, char *errstr,
-             size_t errstr_size)
+take_authors(json_t *obj, nd_strvec *authors, char *errstr, size_t errstr_size)
 {
         const char *key = NULL;
         json_t *v = first_member(obj, author_keys, &key), *item;
@@ -328,8 +327,7 @@ ingest_json(nd_doc *doc, const void *value, size_t len, int max_depth,
         }
         if (json_depth(obj, max_depth + 1) > max_depth) {
                 err = nd_seterr(errstr, errstr_size, ND_ERR_INVALID_JSON,
-                                "JSON nested deeper than %d levels",
-                                max_depth);
+                                "JSON nested deeper than %d levels", max_depth);
                 goto out;
         }
         if ((err = take_string(obj, title_keys, false, &doc->title, errstr,
@@ -344,8 +342,8 @@ ingest_json(nd_doc *doc, const void *value, size_t len, int max_depth,
                                errstr_size)) ||
             (err = take_string(obj, source_keys, false, &doc->source, errstr,
                                errstr_size)) ||
-            (err = take_string(obj, desc_keys, false, &doc->description,
-                               errstr, errstr_size)) ||
+            (err = take_string(obj, desc_keys, false, &doc->description, errstr,
+                               errstr_size)) ||
             (err = take_string(obj, id_keys, true, &doc->id, errstr,
                                errstr_size)) ||
             (err = take_authors(obj, &doc->authors, errstr, errstr_size)))
@@ -358,9 +356,8 @@ out:
 }
 
 nd_err
-nd_ingest(nd_doc *doc, const void *value, size_t len,
-          const char *content_type, nd_format format, int max_depth,
-          char *errstr, size_t errstr_size)
+nd_ingest(nd_doc *doc, const void *value, size_t len, const char *content_type,
+          nd_format format, int max_depth, char *errstr, size_t errstr_size)
 {
         if (format == ND_FORMAT_AUTO) {
                 if (content_type && content_type_format(content_type) < 0)
@@ -377,8 +374,7 @@ nd_ingest(nd_doc *doc, const void *value, size_t len,
                 return ingest_json(doc, value, len, max_depth, errstr,
                                    errstr_size);
         case ND_FORMAT_HTML:
-                return nd_seterr(errstr, errstr_size,
-                                 ND_ERR_UNSUPPORTED_FORMAT,
+                return nd_seterr(errstr, errstr_size, ND_ERR_UNSUPPORTED_FORMAT,
                                  "HTML input is not supported yet; send "
                                  "the extracted text as JSON or plain text");
         default:

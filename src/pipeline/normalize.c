@@ -126,11 +126,11 @@ typedef enum cclass {
         CC_ODDSPACE, /* TAB and the other space separators (Zs) */
         CC_LF,
         CC_CR,
-        CC_BREAK,    /* NEL, LS, PS */
-        CC_CONTROL,  /* C0 and C1 controls other than TAB, LF, CR, NEL */
-        CC_ZW,       /* zero-width characters always removed */
-        CC_JOINER,   /* ZWNJ, ZWJ: removed unless they join (see joins()) */
-        CC_BIDI,     /* bidi marks, embeddings, overrides, isolates */
+        CC_BREAK,   /* NEL, LS, PS */
+        CC_CONTROL, /* C0 and C1 controls other than TAB, LF, CR, NEL */
+        CC_ZW,      /* zero-width characters always removed */
+        CC_JOINER,  /* ZWNJ, ZWJ: removed unless they join (see joins()) */
+        CC_BIDI,    /* bidi marks, embeddings, overrides, isolates */
 } cclass;
 
 static cclass
@@ -187,19 +187,19 @@ classify(uint32_t c)
 
 /* Scripts in which ZWNJ and ZWJ are part of correct spelling: cursive
  * scripts, where they select the joining form of the letters around them
- * (Persian "می‌خواهم" needs the ZWNJ after the prefix "می"), and Brahmic
- * scripts, where they select conjunct, half or explicit-virama forms.
+ * (Persian "می‌خواهم" needs the ZWNJ after the prefix "می"), and
+ * Brahmic scripts, where they select conjunct, half or explicit-virama forms.
  * Removing them there changes how the word is written, and the words'
  * identity for search; elsewhere they are invisible noise. */
 static const UScriptCode joining_scripts[] = {
-        USCRIPT_ARABIC,     USCRIPT_SYRIAC,     USCRIPT_NKO,
-        USCRIPT_MONGOLIAN,  USCRIPT_MANDAIC,    USCRIPT_MANICHAEAN,
-        USCRIPT_PSALTER_PAHLAVI, USCRIPT_ADLAM, USCRIPT_HANIFI_ROHINGYA,
-        USCRIPT_SOGDIAN,    USCRIPT_DEVANAGARI, USCRIPT_BENGALI,
-        USCRIPT_GURMUKHI,   USCRIPT_GUJARATI,   USCRIPT_ORIYA,
-        USCRIPT_TAMIL,      USCRIPT_TELUGU,     USCRIPT_KANNADA,
-        USCRIPT_MALAYALAM,  USCRIPT_SINHALA,    USCRIPT_MYANMAR,
-        USCRIPT_KHMER,      USCRIPT_TIBETAN,
+    USCRIPT_ARABIC,          USCRIPT_SYRIAC,     USCRIPT_NKO,
+    USCRIPT_MONGOLIAN,       USCRIPT_MANDAIC,    USCRIPT_MANICHAEAN,
+    USCRIPT_PSALTER_PAHLAVI, USCRIPT_ADLAM,      USCRIPT_HANIFI_ROHINGYA,
+    USCRIPT_SOGDIAN,         USCRIPT_DEVANAGARI, USCRIPT_BENGALI,
+    USCRIPT_GURMUKHI,        USCRIPT_GUJARATI,   USCRIPT_ORIYA,
+    USCRIPT_TAMIL,           USCRIPT_TELUGU,     USCRIPT_KANNADA,
+    USCRIPT_MALAYALAM,       USCRIPT_SINHALA,    USCRIPT_MYANMAR,
+    USCRIPT_KHMER,           USCRIPT_TIBETAN,
 };
 
 static bool
@@ -334,7 +334,7 @@ joins(UChar32 c, const comb_seq *s, UChar32 next)
  * end of the text are dropped. */
 
 typedef struct ws_run {
-        size_t chars;        /* blanks and newlines in the run */
+        size_t chars; /* blanks and newlines in the run */
         size_t newlines;
         size_t blanks_tail;  /* blanks since the last newline */
         bool blanks_trimmed; /* a blank stood before a newline */
@@ -358,8 +358,8 @@ flush_run(ws_run *r, bool at_start, unsigned char *o, nd_norm_stats *st)
                         *o++ = '\n';
                 if (r->blanks_tail > 0)
                         *o++ = ' ';
-                changed = r->newlines > 2 || r->blanks_trimmed ||
-                          r->blanks_tail > 1;
+                changed =
+                    r->newlines > 2 || r->blanks_trimmed || r->blanks_tail > 1;
         }
         if (changed)
                 st->blank_runs++;
@@ -372,8 +372,8 @@ flush_run(ws_run *r, bool at_start, unsigned char *o, nd_norm_stats *st)
  * end of what was written; *high says whether any code point at or above
  * U+0300 was written (below it, every text is NFC). */
 static unsigned char *
-clean(const unsigned char *in, size_t len, bool single_line,
-      unsigned char *out, nd_norm_stats *st, bool *high)
+clean(const unsigned char *in, size_t len, bool single_line, unsigned char *out,
+      nd_norm_stats *st, bool *high)
 {
         const unsigned char *p = in, *end = in + len;
         unsigned char *o = out;
@@ -394,7 +394,7 @@ clean(const unsigned char *in, size_t len, bool single_line,
                         for (;;) {
                                 do
                                         p++;
-                                while (p < end && *p > 0x20 && *p < 0x7F);
+                                while (p<end && * p> 0x20 && *p < 0x7F);
                                 /* One space between two words needs no
                                  * run. */
                                 if (end - p < 2 || p[0] != ' ' ||
@@ -524,11 +524,11 @@ cap32(size_t cap)
 }
 
 typedef struct nfc_scratch {
-        UChar *u;      /* the piece in UTF-16 */
+        UChar *u; /* the piece in UTF-16 */
         size_t ucap;
-        UChar *nu;     /* its NFC */
+        UChar *nu; /* its NFC */
         size_t nucap;
-        char *res;     /* the new text, once a piece changed */
+        char *res; /* the new text, once a piece changed */
         size_t rlen;
         size_t rcap;
 } nfc_scratch;
@@ -537,17 +537,16 @@ typedef struct nfc_scratch {
  * the piece (the result in sc->nu, *nlen units), 0 when the piece is
  * already NFC, -1 on failure. */
 static int
-nfc_piece(const UNormalizer2 *nfc, nfc_scratch *sc, const char *s,
-          size_t len, int32_t *nlen)
+nfc_piece(const UNormalizer2 *nfc, nfc_scratch *sc, const char *s, size_t len,
+          int32_t *nlen)
 {
         UErrorCode status = U_ZERO_ERROR;
         int32_t ulen, span, out;
 
-        if (len > INT32_MAX / 2 || !grow((void **)&sc->u, &sc->ucap, len + 1,
-                                         sizeof(UChar)))
+        if (len > INT32_MAX / 2 ||
+            !grow((void **)&sc->u, &sc->ucap, len + 1, sizeof(UChar)))
                 return -1;
-        u_strFromUTF8(sc->u, cap32(sc->ucap), &ulen, s, (int32_t)len,
-                      &status);
+        u_strFromUTF8(sc->u, cap32(sc->ucap), &ulen, s, (int32_t)len, &status);
         if (U_FAILURE(status))
                 return -1;
         /* The quick check answers "yes" for almost all real text without
@@ -583,11 +582,11 @@ res_append_utf16(nfc_scratch *sc, const UChar *u, int32_t ulen)
         int32_t need;
 
         /* Every UTF-16 unit becomes at most 3 bytes. */
-        if (!grow((void **)&sc->res, &sc->rcap,
-                  sc->rlen + (size_t)ulen * 3 + 1, 1))
+        if (!grow((void **)&sc->res, &sc->rcap, sc->rlen + (size_t)ulen * 3 + 1,
+                  1))
                 return false;
-        u_strToUTF8(sc->res + sc->rlen, cap32(sc->rcap - sc->rlen), &need,
-                    u, ulen, &status);
+        u_strToUTF8(sc->res + sc->rlen, cap32(sc->rcap - sc->rlen), &need, u,
+                    ulen, &status);
         if (U_FAILURE(status))
                 return false;
         sc->rlen += (size_t)need;
@@ -632,8 +631,8 @@ nfc_apply(char **text, size_t *len)
                         if ((unsigned char)s[i] >= 0xCC)
                                 break;
                 if (i < end) {
-                        changed = nfc_piece(nfc, &sc, s + pos, end - pos,
-                                            &nlen);
+                        changed =
+                            nfc_piece(nfc, &sc, s + pos, end - pos, &nlen);
                         if (changed < 0)
                                 goto out;
                 }
@@ -705,15 +704,15 @@ static const struct counter {
         const char *name;
         size_t offset;
 } counters[] = {
-        {"invalid_utf8", offsetof(nd_norm_stats, invalid_utf8)},
-        {"controls_removed", offsetof(nd_norm_stats, controls_removed)},
-        {"nul_removed", offsetof(nd_norm_stats, nul_removed)},
-        {"zero_width_removed", offsetof(nd_norm_stats, zero_width_removed)},
-        {"bidi_removed", offsetof(nd_norm_stats, bidi_removed)},
-        {"line_endings", offsetof(nd_norm_stats, line_endings)},
-        {"spaces_normalized", offsetof(nd_norm_stats, spaces_normalized)},
-        {"blank_runs", offsetof(nd_norm_stats, blank_runs)},
-        {"nfc_changed", offsetof(nd_norm_stats, nfc_changed)},
+    {"invalid_utf8", offsetof(nd_norm_stats, invalid_utf8)},
+    {"controls_removed", offsetof(nd_norm_stats, controls_removed)},
+    {"nul_removed", offsetof(nd_norm_stats, nul_removed)},
+    {"zero_width_removed", offsetof(nd_norm_stats, zero_width_removed)},
+    {"bidi_removed", offsetof(nd_norm_stats, bidi_removed)},
+    {"line_endings", offsetof(nd_norm_stats, line_endings)},
+    {"spaces_normalized", offsetof(nd_norm_stats, spaces_normalized)},
+    {"blank_runs", offsetof(nd_norm_stats, blank_runs)},
+    {"nfc_changed", offsetof(nd_norm_stats, nfc_changed)},
 };
 
 json_t *
@@ -727,8 +726,8 @@ nd_norm_report(const nd_norm_stats *st)
         /* `changed` first, so a reader sees the verdict before the detail. */
         json_object_set_new(r, "changed", json_false());
         for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
-                size_t v = *(const size_t *)((const char *)st +
-                                             counters[i].offset);
+                size_t v =
+                    *(const size_t *)((const char *)st + counters[i].offset);
                 if (v == 0)
                         continue;
                 changed = true;

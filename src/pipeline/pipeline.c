@@ -28,16 +28,11 @@ static const struct stage_entry {
         const nd_stage_ops *ops;
         bool required;
 } stage_table[] = {
-        {&nd_stage_normalize, true},
-        {&nd_stage_structure, true},
-        {&nd_stage_stats, false},
-        {&nd_stage_language, false},
-        {&nd_stage_keywords, false},
-        {&nd_stage_fingerprint, false},
-        {&nd_stage_entities, false},
-        {&nd_stage_quotes, false},
-        {&nd_stage_amounts, false},
-        {&nd_stage_dates, false},
+    {&nd_stage_normalize, true}, {&nd_stage_structure, true},
+    {&nd_stage_stats, false},    {&nd_stage_language, false},
+    {&nd_stage_keywords, false}, {&nd_stage_fingerprint, false},
+    {&nd_stage_entities, false}, {&nd_stage_quotes, false},
+    {&nd_stage_amounts, false},  {&nd_stage_dates, false},
 };
 
 #define N_STAGES (sizeof(stage_table) / sizeof(stage_table[0]))
@@ -122,11 +117,10 @@ nd_pipeline_new(const nd_pipeline_conf *conf, char *errstr, size_t errstr_size)
         }
         p->conf = *conf;
         p->data_dir = strdup(data_dir_for(conf->data_dir));
-        p->user_data_dir = conf->user_data_dir ? strdup(conf->user_data_dir)
-                                               : NULL;
-        p->dataschema_uri = strdup(conf->dataschema_uri
-                                           ? conf->dataschema_uri
-                                           : "");
+        p->user_data_dir =
+            conf->user_data_dir ? strdup(conf->user_data_dir) : NULL;
+        p->dataschema_uri =
+            strdup(conf->dataschema_uri ? conf->dataschema_uri : "");
         if (!p->data_dir || !p->dataschema_uri ||
             (conf->user_data_dir && !p->user_data_dir)) {
                 nd_seterr(errstr, errstr_size, ND_ERR_NOMEM, "out of memory");
@@ -150,8 +144,8 @@ nd_pipeline_new(const nd_pipeline_conf *conf, char *errstr, size_t errstr_size)
                 const nd_stage_ops *ops = stage_table[i].ops;
                 char serr[256] = "";
 
-                p->enabled[i] = stage_table[i].required ||
-                                !stage_disabled(conf, ops->name);
+                p->enabled[i] =
+                    stage_table[i].required || !stage_disabled(conf, ops->name);
                 if (!p->enabled[i] || !ops->create)
                         continue;
                 if (ops->create(&p->state[i], &p->conf, serr, sizeof(serr)) !=
@@ -273,9 +267,9 @@ nd_pipeline_process(nd_pipeline *p, const nd_input *in, nd_result *out)
                                 in->len, p->conf.max_article_bytes);
                 goto out;
         }
-        err = nd_ingest(&doc, in->value, in->len, in->content_type,
-                        in->format, p->conf.json_max_depth, out->errstr,
-                        sizeof(out->errstr));
+        err =
+            nd_ingest(&doc, in->value, in->len, in->content_type, in->format,
+                      p->conf.json_max_depth, out->errstr, sizeof(out->errstr));
         if (p->conf.on_stage)
                 p->conf.on_stage(p->conf.on_stage_opaque, ND_PIPELINE_INGEST,
                                  (now_ms() - t0) / 1e3);
@@ -314,7 +308,7 @@ nd_pipeline_process(nd_pipeline *p, const nd_input *in, nd_result *out)
         {
                 /* The event's language: detected, else declared. */
                 const char *lang = json_string_value(json_object_get(
-                        json_object_get(out->event, "article"), "language"));
+                    json_object_get(out->event, "article"), "language"));
                 if (lang)
                         out->language = strdup(lang);
         }

@@ -603,8 +603,7 @@ kw_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
         /* With no terms, order may still be NULL, which qsort_r must not
          * be given even for zero elements. */
         if (n > 1)
-                qsort_r(st->order, n, sizeof(*st->order), by_score,
-                        &st->stems);
+                qsort_r(st->order, n, sizeof(*st->order), by_score, &st->stems);
 
         /* Scores are relative to the best keyword of the article (1.0). */
         out = json_array();

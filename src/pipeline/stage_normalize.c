@@ -27,9 +27,8 @@ normalize_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 
         (void)state;
         if ((err = norm_field(&doc->text, doc->text_len, 0, &doc->norm)) ||
-            (err = norm_field(&doc->title,
-                              doc->title ? strlen(doc->title) : 0, 1,
-                              &doc->norm)) ||
+            (err = norm_field(&doc->title, doc->title ? strlen(doc->title) : 0,
+                              1, &doc->norm)) ||
             (err = norm_field(&doc->description,
                               doc->description ? strlen(doc->description) : 0,
                               0, &doc->norm)))
@@ -46,6 +45,6 @@ normalize_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 }
 
 const nd_stage_ops nd_stage_normalize = {
-        .name = "normalize",
-        .run = normalize_run,
+    .name = "normalize",
+    .run = normalize_run,
 };

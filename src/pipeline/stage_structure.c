@@ -55,9 +55,8 @@ build_body(nd_doc *doc)
 static nd_err
 structure_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 {
-        nd_err err = nd_structure_split(state, doc,
-                                        doc->format == ND_FORMAT_TEXT, errstr,
-                                        errstr_size);
+        nd_err err = nd_structure_split(
+            state, doc, doc->format == ND_FORMAT_TEXT, errstr, errstr_size);
 
         if (err != ND_OK)
                 return err;
@@ -65,8 +64,8 @@ structure_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
 }
 
 const nd_stage_ops nd_stage_structure = {
-        .name = "structure",
-        .create = structure_create,
-        .run = structure_run,
-        .destroy = structure_destroy,
+    .name = "structure",
+    .create = structure_create,
+    .run = structure_run,
+    .destroy = structure_destroy,
 };

@@ -30,9 +30,9 @@ static bool
 is_tracking_param(const char *p, size_t n)
 {
         static const char *const exact[] = {
-                "fbclid", "gclid",  "dclid",   "msclkid", "yclid",
-                "mc_cid", "mc_eid", "igshid",  "_ga",     "ref_src",
-                "cmpid",  "ocid",   "smid",    NULL};
+            "fbclid", "gclid",  "dclid",  "msclkid", "yclid",
+            "mc_cid", "mc_eid", "igshid", "_ga",     "ref_src",
+            "cmpid",  "ocid",   "smid",   NULL};
         const char *eq = memchr(p, '=', n);
         size_t klen = eq ? (size_t)(eq - p) : n;
 
@@ -85,7 +85,8 @@ nd_uri_canonical_url(const char *url)
                                strncmp(colon, ":80", 3) == 0)))
                         hl = (size_t)(colon - host);
                 for (size_t i = 0; i < hl; i++)
-                        nd_buf_appendc(&b, (char)tolower((unsigned char)host[i]));
+                        nd_buf_appendc(&b,
+                                       (char)tolower((unsigned char)host[i]));
         }
         path = host_end;
         {
@@ -98,10 +99,11 @@ nd_uri_canonical_url(const char *url)
                 if (q) {
                         const char *s = q + 1;
                         while (s < end) {
-                                const char *amp = memchr(s, '&',
-                                                         (size_t)(end - s));
+                                const char *amp =
+                                    memchr(s, '&', (size_t)(end - s));
                                 const char *e = amp ? amp : end;
-                                if (e > s && !is_tracking_param(s, (size_t)(e - s))) {
+                                if (e > s &&
+                                    !is_tracking_param(s, (size_t)(e - s))) {
                                         nd_buf_appendc(&b, first ? '?' : '&');
                                         nd_buf_append(&b, s, (size_t)(e - s));
                                         first = false;

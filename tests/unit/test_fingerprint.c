@@ -299,13 +299,13 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_hamming),
-                cmocka_unit_test(test_simhash_properties),
-                cmocka_unit_test(test_fp_distance),
-                cmocka_unit_test(test_window_bound_and_eviction),
-                cmocka_unit_test(test_window_prefers_nearest_then_newest),
-                cmocka_unit_test(test_window_on_texts),
-                cmocka_unit_test(test_stage),
+            cmocka_unit_test(test_hamming),
+            cmocka_unit_test(test_simhash_properties),
+            cmocka_unit_test(test_fp_distance),
+            cmocka_unit_test(test_window_bound_and_eviction),
+            cmocka_unit_test(test_window_prefers_nearest_then_newest),
+            cmocka_unit_test(test_window_on_texts),
+            cmocka_unit_test(test_stage),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

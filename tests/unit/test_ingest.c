@@ -14,8 +14,7 @@ static nd_err
 ingest(nd_doc *doc, const char *s, const char *ct, char *errstr, size_t n)
 {
         memset(doc, 0, sizeof(*doc));
-        return nd_ingest(doc, s, strlen(s), ct, ND_FORMAT_AUTO, 32, errstr,
-                         n);
+        return nd_ingest(doc, s, strlen(s), ct, ND_FORMAT_AUTO, 32, errstr, n);
 }
 
 static void
@@ -47,13 +46,13 @@ test_json_aliases(void **state)
 
         (void)state;
         assert_int_equal(
-                ingest(&doc,
-                       "{\"title\":\"T\",\"maintext\":\"Body\",\"url\":\"u\","
-                       "\"date_publish\":\"2023-03-01 12:00:00\","
-                       "\"authors\":[\"A\",\"B\"],\"hostname\":\"h.example\","
-                       "\"id\":42,\"language\":\"de\",\"description\":\"D\"}",
-                       NULL, err, sizeof(err)),
-                ND_OK);
+            ingest(&doc,
+                   "{\"title\":\"T\",\"maintext\":\"Body\",\"url\":\"u\","
+                   "\"date_publish\":\"2023-03-01 12:00:00\","
+                   "\"authors\":[\"A\",\"B\"],\"hostname\":\"h.example\","
+                   "\"id\":42,\"language\":\"de\",\"description\":\"D\"}",
+                   NULL, err, sizeof(err)),
+            ND_OK);
         assert_string_equal(doc.title, "T");
         assert_string_equal(doc.text, "Body");
         assert_int_equal(doc.text_len, 4);
@@ -92,14 +91,14 @@ test_bad_json(void **state)
                          ND_ERR_INVALID_JSON);
         assert_non_null(strstr(err, "line 1"));
         nd_doc_clear(&doc);
-        assert_int_equal(ingest(&doc, "[1,2]", "application/json", err,
-                                sizeof(err)),
-                         ND_ERR_INVALID_JSON);
+        assert_int_equal(
+            ingest(&doc, "[1,2]", "application/json", err, sizeof(err)),
+            ND_ERR_INVALID_JSON);
         assert_non_null(strstr(err, "object"));
         nd_doc_clear(&doc);
-        assert_int_equal(ingest(&doc, "{\"title\":{\"x\":1}}", NULL, err,
-                                sizeof(err)),
-                         ND_ERR_INVALID_FIELD);
+        assert_int_equal(
+            ingest(&doc, "{\"title\":{\"x\":1}}", NULL, err, sizeof(err)),
+            ND_ERR_INVALID_FIELD);
         assert_non_null(strstr(err, "title"));
         nd_doc_clear(&doc);
 
@@ -124,13 +123,13 @@ test_html_and_unknown_type(void **state)
         char err[256];
 
         (void)state;
-        assert_int_equal(ingest(&doc, "<html><body>x</body></html>", NULL,
-                                err, sizeof(err)),
-                         ND_ERR_UNSUPPORTED_FORMAT);
+        assert_int_equal(
+            ingest(&doc, "<html><body>x</body></html>", NULL, err, sizeof(err)),
+            ND_ERR_UNSUPPORTED_FORMAT);
         nd_doc_clear(&doc);
-        assert_int_equal(ingest(&doc, "%PDF-1.4", "application/pdf", err,
-                                sizeof(err)),
-                         ND_ERR_UNSUPPORTED_FORMAT);
+        assert_int_equal(
+            ingest(&doc, "%PDF-1.4", "application/pdf", err, sizeof(err)),
+            ND_ERR_UNSUPPORTED_FORMAT);
         assert_non_null(strstr(err, "application/pdf"));
         nd_doc_clear(&doc);
 }
@@ -157,8 +156,8 @@ test_parse_time(void **state)
         char out[32];
 
         (void)state;
-        assert_true(nd_ingest_parse_time("2023-03-01T12:00:00Z", out,
-                                         sizeof(out)));
+        assert_true(
+            nd_ingest_parse_time("2023-03-01T12:00:00Z", out, sizeof(out)));
         assert_string_equal(out, "2023-03-01T12:00:00Z");
         assert_true(nd_ingest_parse_time("2023-03-01T14:30:00+02:30", out,
                                          sizeof(out)));
@@ -170,22 +169,22 @@ test_parse_time(void **state)
         assert_string_equal(out, "2024-02-29T00:00:00Z");
         assert_false(nd_ingest_parse_time("2023-02-30", out, sizeof(out)));
         assert_false(nd_ingest_parse_time("yesterday", out, sizeof(out)));
-        assert_false(nd_ingest_parse_time("2023-03-01T25:00:00Z", out,
-                                          sizeof(out)));
-        assert_false(nd_ingest_parse_time("2023-03-01T12:00:00Zjunk", out,
-                                          sizeof(out)));
+        assert_false(
+            nd_ingest_parse_time("2023-03-01T25:00:00Z", out, sizeof(out)));
+        assert_false(
+            nd_ingest_parse_time("2023-03-01T12:00:00Zjunk", out, sizeof(out)));
 }
 
 int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_sniff),
-                cmocka_unit_test(test_json_aliases),
-                cmocka_unit_test(test_bad_json),
-                cmocka_unit_test(test_html_and_unknown_type),
-                cmocka_unit_test(test_plain_text_keeps_nul),
-                cmocka_unit_test(test_parse_time),
+            cmocka_unit_test(test_sniff),
+            cmocka_unit_test(test_json_aliases),
+            cmocka_unit_test(test_bad_json),
+            cmocka_unit_test(test_html_and_unknown_type),
+            cmocka_unit_test(test_plain_text_keeps_nul),
+            cmocka_unit_test(test_parse_time),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

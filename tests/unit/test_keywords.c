@@ -200,11 +200,11 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_english),
-                cmocka_unit_test(test_hebrew_prefixes),
-                cmocka_unit_test(test_declared_language_and_case),
-                cmocka_unit_test(test_filter_and_limit),
-                cmocka_unit_test(test_missing_data_dir),
+            cmocka_unit_test(test_english),
+            cmocka_unit_test(test_hebrew_prefixes),
+            cmocka_unit_test(test_declared_language_and_case),
+            cmocka_unit_test(test_filter_and_limit),
+            cmocka_unit_test(test_missing_data_dir),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -285,14 +285,14 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_scripts),
-                cmocka_unit_test(test_hebrew),
-                cmocka_unit_test(test_declared),
-                cmocka_unit_test(test_short_text),
-                cmocka_unit_test(test_mixed),
-                cmocka_unit_test(test_lang_codes),
-                cmocka_unit_test(test_pipeline_language),
-                cmocka_unit_test(test_accuracy),
+            cmocka_unit_test(test_scripts),
+            cmocka_unit_test(test_hebrew),
+            cmocka_unit_test(test_declared),
+            cmocka_unit_test(test_short_text),
+            cmocka_unit_test(test_mixed),
+            cmocka_unit_test(test_lang_codes),
+            cmocka_unit_test(test_pipeline_language),
+            cmocka_unit_test(test_accuracy),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,12 +40,12 @@ test_fields_all(void **state)
 {
         nd_log_record rec;
         nd_log_fields f = {
-                .topic = "news.raw",
-                .partition = 2,
-                .offset = 17,
-                .uri = "https://example.com/a",
-                .error = "invalid-json",
-                .facility = "FAIL",
+            .topic = "news.raw",
+            .partition = 2,
+            .offset = 17,
+            .uri = "https://example.com/a",
+            .error = "invalid-json",
+            .facility = "FAIL",
         };
 
         (void)state;
@@ -333,7 +333,7 @@ test_facade(void **state)
 {
         FILE *out = tmpfile();
         nd_log_fields f = {
-                .topic = "news.raw", .partition = 0, .error = "invalid-json"};
+            .topic = "news.raw", .partition = 0, .error = "invalid-json"};
         char line[1024];
 
         (void)state;

@@ -56,13 +56,13 @@ test_json_article(void **state)
 
         (void)state;
         assert_int_equal(
-                run(p,
-                    "{\"title\":\"Headline\",\"text\":\"First paragraph.\\n\\n"
-                    "Second paragraph.\",\"url\":\"HTTPS://Example.com/a?"
-                    "utm_source=x#top\",\"published\":\"2023-03-01T12:00:00Z\","
-                    "\"id\":\"abc\",\"authors\":[\"Jane Roe\"]}",
-                    &res),
-                ND_OK);
+            run(p,
+                "{\"title\":\"Headline\",\"text\":\"First paragraph.\\n\\n"
+                "Second paragraph.\",\"url\":\"HTTPS://Example.com/a?"
+                "utm_source=x#top\",\"published\":\"2023-03-01T12:00:00Z\","
+                "\"id\":\"abc\",\"authors\":[\"Jane Roe\"]}",
+                &res),
+            ND_OK);
         assert_string_equal(res.uri, "https://example.com/a");
         article = json_object_get(res.event, "article");
         assert_string_equal(path_str(res.event, "article", "uri"),
@@ -72,29 +72,28 @@ test_json_article(void **state)
                             "2023-03-01T12:00:00Z");
         assert_string_equal(path_str(res.event, "article", "by"), "Jane Roe");
         assert_string_equal(
-                json_string_value(json_object_get(
-                        json_array_get(json_object_get(article, "headlines"),
-                                       0),
-                        "value")),
-                "Headline");
+            json_string_value(json_object_get(
+                json_array_get(json_object_get(article, "headlines"), 0),
+                "value")),
+            "Headline");
         body = json_array_get(json_object_get(article, "bodies"), 0);
         assert_string_equal(json_string_value(json_object_get(body, "role")),
                             "main");
-        assert_non_null(strstr(json_string_value(json_object_get(body,
-                                                                  "value")),
-                               "Second paragraph."));
+        assert_non_null(
+            strstr(json_string_value(json_object_get(body, "value")),
+                   "Second paragraph."));
         assert_string_equal(path_str(res.event, "provenance", "topic"),
                             "news.raw");
-        assert_int_equal(json_integer_value(json_object_get(
-                                 json_object_get(res.event, "provenance"),
-                                 "offset")),
-                         17);
-        assert_int_equal(strlen(json_string_value(json_object_get(
-                                 json_object_get(json_object_get(res.event,
-                                                                 "analysis"),
-                                                 "fingerprints"),
-                                 "sha256"))),
-                         64);
+        assert_int_equal(
+            json_integer_value(json_object_get(
+                json_object_get(res.event, "provenance"), "offset")),
+            17);
+        assert_int_equal(
+            strlen(json_string_value(json_object_get(
+                json_object_get(json_object_get(res.event, "analysis"),
+                                "fingerprints"),
+                "sha256"))),
+            64);
         nd_result_clear(&res);
         nd_pipeline_destroy(p);
 }
@@ -107,8 +106,9 @@ test_urn_without_url(void **state)
 
         (void)state;
         assert_int_equal(run(p, "Title\n\nSame body text.", &a), ND_OK);
-        assert_int_equal(run(p, "{\"title\":\"Other\",\"text\":"
-                                "\"Same body text.\"}",
+        assert_int_equal(run(p,
+                             "{\"title\":\"Other\",\"text\":"
+                             "\"Same body text.\"}",
                              &b),
                          ND_OK);
         assert_int_equal(strncmp(a.uri, "urn:newsd:sha256:", 17), 0);
@@ -149,9 +149,9 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_json_article),
-                cmocka_unit_test(test_urn_without_url),
-                cmocka_unit_test(test_errors),
+            cmocka_unit_test(test_json_article),
+            cmocka_unit_test(test_urn_without_url),
+            cmocka_unit_test(test_errors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,14 +165,14 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_english),
-                cmocka_unit_test(test_hebrew),
-                cmocka_unit_test(test_chinese),
-                cmocka_unit_test(test_japanese),
-                cmocka_unit_test(test_thai),
-                cmocka_unit_test(test_no_empty_sentences),
-                cmocka_unit_test(test_paragraphs_and_reading_time),
-                cmocka_unit_test(test_reuse),
+            cmocka_unit_test(test_english),
+            cmocka_unit_test(test_hebrew),
+            cmocka_unit_test(test_chinese),
+            cmocka_unit_test(test_japanese),
+            cmocka_unit_test(test_thai),
+            cmocka_unit_test(test_no_empty_sentences),
+            cmocka_unit_test(test_paragraphs_and_reading_time),
+            cmocka_unit_test(test_reuse),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,8 +57,8 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_canonical),
-                cmocka_unit_test(test_sha256),
+            cmocka_unit_test(test_canonical),
+            cmocka_unit_test(test_sha256),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
