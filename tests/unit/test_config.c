@@ -448,7 +448,7 @@ test_all_errors_reported(void **state)
                 "max-in-flight?",
                 "%s:7: unknown section [nope]; the sections are [topics] "
                 "[pipeline] [data] [log] [metrics] [kafka] [consumer] "
-                "[producer]",
+                "[producer] [route.NAME]",
                 "%s:10: log.level: \"loud\" is not one of: emerg, alert, "
                 "crit, err, warning, notice, info, debug",
                 "%s:11: log.level: duplicate key (first set on line 10)",
@@ -568,7 +568,7 @@ test_overrides(void **state)
         assert_string_equal(errors.v[0],
                             "-X nope.k: unknown section [nope]; the "
                             "sections are [topics] [pipeline] [data] [log] "
-                            "[metrics] [kafka] [consumer] [producer]");
+                            "[metrics] [kafka] [consumer] [producer] [route.NAME]");
         assert_string_equal(errors.v[1],
                             "-X novalue: expected section.key=value");
         assert_string_equal(errors.v[2],
