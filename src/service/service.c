@@ -11,9 +11,11 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "newsd/fanout.h"
 #include "newsd/log.h"
 #include "newsd/output.h"
 #include "newsd/pipeline.h"
+#include "newsd/route.h"
 #include "newsd/service.h"
 #include "newsd/tracker.h"
 
@@ -27,7 +29,9 @@
 #define PAUSE_AFTER_MS           500
 #define FORCED_STEP_MS           1000
 
-/* One consumed input record, from poll until its output is acknowledged. */
+/* One output record of a consumed input, from poll until it is
+ * acknowledged. An input with several outputs (routed topics, entity
+ * records) has one nd_rec per output, sharing its message and offset. */
 typedef struct nd_rec {
         struct nd_rec *next;       /* local queue or retry list */
         rd_kafka_message_t *msg;   /* owned: the input, kept for the
@@ -39,6 +43,11 @@ typedef struct nd_rec {
         bool queue_full;           /* last attempt hit a full queue */
         unsigned attempts;
         int64_t retry_at_ms;
+        bool entity;               /* out is an entity record */
+        char *topic;               /* owned: out's topic when routed */
+        unsigned *outputs;         /* shared by the input's output records:
+                                      how many are alive; the last frees
+                                      msg. NULL until dispatched. */
 } nd_rec;
 
 typedef struct rec_list {
@@ -56,6 +65,8 @@ struct nd_service {
         nd_output_conf oc;
         char *source;              /* owned: ce_source */
         char *dataschema;          /* owned: ce_dataschema */
+        nd_template *output;       /* owned: [topics] output */
+        const char *entities;      /* borrowed: entity topic, NULL: off */
 
         unsigned max_in_flight, low_water;
         unsigned shutdown_ms;
@@ -110,15 +121,34 @@ list_pop(rec_list *l)
         return r;
 }
 
-static void
+/* Frees @p r; returns whether it was the last output record of its
+ * input (which then leaves the in-flight count). */
+static bool
 rec_free(nd_rec *r)
 {
+        bool last = true;
+
         if (!r)
-                return;
+                return false;
         nd_outrec_clear(&r->out);
-        if (r->msg)
+        free(r->topic);
+        if (r->outputs) {
+                last = --*r->outputs == 0;
+                if (last)
+                        free(r->outputs);
+        }
+        if (r->msg && last)
                 rd_kafka_message_destroy(r->msg);
         free(r);
+        return last;
+}
+
+/* Frees a dispatched output record. */
+static void
+rec_done(nd_service *s, nd_rec *r)
+{
+        if (rec_free(r))
+                s->st.in_flight--;
 }
 
 static void
@@ -433,6 +463,7 @@ to_dead_letter(nd_service *s, nd_rec *r, nd_err code, const char *message)
 
         nd_outrec_clear(&r->out);
         r->dead_letter = true;
+        r->entity = false;
         rec_fields(r, &f, nd_err_code(code));
         nd_logf(LOG_NOTICE, &f, "to the dead-letter topic: %s", message);
         while (nd_output_dead_letter(&s->oc, &in, code, message, &r->out,
@@ -458,8 +489,7 @@ handle_failure(nd_service *s, nd_rec *r, rd_kafka_resp_err_t err)
                         "delivery failed after its partition was revoked: "
                         "%s; left to the partition's new owner",
                         rd_kafka_err2str(err));
-                s->st.in_flight--;
-                rec_free(r);
+                rec_done(s, r);
                 return;
         }
         /* An event the output topic refuses for its size can never be
@@ -467,8 +497,9 @@ handle_failure(nd_service *s, nd_rec *r, rd_kafka_resp_err_t err)
         if (!r->dead_letter && err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
                 char msg[256];
                 snprintf(msg, sizeof(msg),
-                         "the event is too large for topic %s: %s",
-                         s->oc.event_topic, rd_kafka_err2str(err));
+                         "the %s is too large for topic %s: %s",
+                         r->entity ? "entity record" : "event", r->out.topic,
+                         rd_kafka_err2str(err));
                 to_dead_letter(s, r, ND_ERR_TOO_LARGE, msg);
                 r->attempts = 0;
                 produce(s, r);
@@ -517,8 +548,7 @@ dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
             m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
                 /* Forced shutdown: not delivered, so not committed. */
-                s->st.in_flight--;
-                rec_free(r);
+                rec_done(s, r);
                 return;
         }
         if (m->err) {
@@ -527,13 +557,14 @@ dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         }
         if (r->dead_letter)
                 s->st.dead_lettered++;
+        else if (r->entity)
+                s->st.entities_out++;
         else
                 s->st.events_out++;
         commit = nd_tracker_ack(r->part, r->generation, r->msg->offset);
         if (commit >= 0)
                 store_offset(s, r->part, commit);
-        s->st.in_flight--;
-        rec_free(r);
+        rec_done(s, r);
 }
 
 static void
@@ -622,25 +653,70 @@ input_from_message(const rd_kafka_message_t *m, nd_input *in,
         in->prov.headers = *hdrs_json;
 }
 
-/* Runs the pipeline on r and builds its output record. */
+/* A further output record of r's input: it shares r's message. */
+static nd_rec *
+sibling(nd_rec *r)
+{
+        nd_rec *o = calloc(1, sizeof(*o));
+
+        while (!o) {
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nd_log(LOG_ERR, "out of memory routing a record");
+                nanosleep(&ts, NULL);
+                o = calloc(1, sizeof(*o));
+        }
+        o->msg = r->msg;
+        o->part = r->part;
+        o->outputs = r->outputs;
+        (*r->outputs)++;
+        return o;
+}
+
+/* r's own record is the event on the default topic; the other events and
+ * the entity records (src/service/fanout.c) become siblings in @p more. */
 static void
-build_output(nd_service *s, nd_rec *r)
+build_routed(nd_service *s, nd_rec *r, nd_result *res, rec_list *more)
+{
+        nd_fanout_conf fc = {&s->oc, s->output, s->conf->routes,
+                             s->conf->n_routes, s->entities};
+        nd_output_input oi = output_input(r->msg);
+        nd_fanout_rec *recs;
+        size_t n;
+        char errstr[256];
+
+        if (nd_fanout_build(&fc, &oi, res->uri, res->event, &recs, &n,
+                            errstr, sizeof(errstr)) != ND_OK) {
+                to_dead_letter(s, r, ND_ERR_NOMEM, errstr);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                nd_rec *o = i == 0 ? r : sibling(r);
+                o->out = recs[i].out;
+                o->topic = recs[i].topic;
+                o->entity = recs[i].entity;
+                if (i > 0)
+                        list_push(more, o);
+        }
+        free(recs); /* the records moved into the nd_recs */
+}
+
+/* Runs the pipeline on r and builds its output records: r's own is the
+ * event on the first topic (or the dead-letter record); the others go to
+ * @p more. */
+static void
+build_output(nd_service *s, nd_rec *r, rec_list *more)
 {
         const rd_kafka_message_t *m = r->msg;
         json_t *hdrs_json = NULL;
-        char ctype[256], errstr[256];
+        char ctype[256];
         nd_input in;
         nd_result res;
 
         input_from_message(m, &in, &hdrs_json, ctype, sizeof(ctype));
-        if (nd_pipeline_process(s->pipeline, &in, &res) == ND_OK) {
-                nd_output_input oi = output_input(m);
-                if (nd_output_event(&s->oc, &oi, res.uri, res.event, &r->out,
-                                    errstr, sizeof(errstr)) != ND_OK)
-                        to_dead_letter(s, r, ND_ERR_NOMEM, errstr);
-        } else {
+        if (nd_pipeline_process(s->pipeline, &in, &res) == ND_OK)
+                build_routed(s, r, &res, more);
+        else
                 to_dead_letter(s, r, res.err, res.errstr);
-        }
         nd_result_clear(&res);
         json_decref(hdrs_json);
 }
@@ -650,6 +726,8 @@ static void
 dispatch(nd_service *s, nd_rec *r)
 {
         const char *topic = rd_kafka_topic_name(r->msg->rkt);
+        rec_list more = {0};
+        nd_rec *o;
         nd_err err;
 
         r->part = nd_tracker_part_get(s->tracker, topic, r->msg->partition);
@@ -660,7 +738,14 @@ dispatch(nd_service *s, nd_rec *r)
                 r->part = nd_tracker_part_get(s->tracker, topic,
                                               r->msg->partition);
         }
-        err = nd_tracker_track(r->part, r->msg->offset);
+        while (!(r->outputs = calloc(1, sizeof(*r->outputs)))) {
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nd_log(LOG_ERR, "out of memory dispatching a record");
+                nanosleep(&ts, NULL);
+        }
+        *r->outputs = 1;
+        build_output(s, r, &more);
+        err = nd_tracker_track_outputs(r->part, r->msg->offset, *r->outputs);
         if (err == ND_ERR_INTERNAL) {
                 nd_log_fields f;
                 /* The consumer went back (offset reset, seek): start the
@@ -670,18 +755,23 @@ dispatch(nd_service *s, nd_rec *r)
                 nd_logf(LOG_WARNING, &f,
                         "offset went backwards; restarting its tracking");
                 nd_tracker_reset(r->part);
-                err = nd_tracker_track(r->part, r->msg->offset);
+                err = nd_tracker_track_outputs(r->part, r->msg->offset,
+                                               *r->outputs);
         }
         while (err == ND_ERR_NOMEM) {
                 struct timespec ts = {0, 10 * 1000 * 1000};
                 nd_log(LOG_ERR, "out of memory tracking offsets");
                 nanosleep(&ts, NULL);
-                err = nd_tracker_track(r->part, r->msg->offset);
+                err = nd_tracker_track_outputs(r->part, r->msg->offset,
+                                               *r->outputs);
         }
         r->generation = nd_tracker_generation(r->part);
+        for (o = more.head; o; o = o->next)
+                o->generation = r->generation;
         s->st.in_flight++;
-        build_output(s, r);
         produce(s, r);
+        while ((o = list_pop(&more)))
+                produce(s, o);
 }
 
 static void
@@ -753,8 +843,9 @@ drop_records(nd_service *s, rec_list *l,
                         continue;
                 }
                 if (r->part)
-                        s->st.in_flight--; /* dispatched: counted */
-                rec_free(r);
+                        rec_done(s, r); /* dispatched: counted */
+                else
+                        rec_free(r);
         }
         *l = keep;
         s->st.queued = s->queue.n;
@@ -1001,6 +1092,11 @@ nd_service_new(const nd_config *c, const nd_service_hooks *hooks,
                 goto fail;
         }
         s->oc.event_topic = c->output ? c->output : "news.enriched";
+        s->output = nd_template_parse(s->oc.event_topic, errstr,
+                                      errstr_size);
+        if (!s->output)
+                goto fail;
+        s->entities = c->entities && *c->entities ? c->entities : NULL;
         s->oc.dead_letter_topic = c->dead_letter ? c->dead_letter : "news.dlq";
         s->oc.mode = c->event_format;
         s->oc.source = s->source;
@@ -1253,6 +1349,7 @@ nd_service_destroy(nd_service *s)
         if (s->producer)
                 rd_kafka_destroy(s->producer);
         nd_tracker_destroy(s->tracker);
+        nd_template_destroy(s->output);
         nd_pipeline_destroy(s->pipeline);
         free(s->source);
         free(s->dataschema);
