@@ -327,11 +327,12 @@ nd_entity_records(const nd_output_conf *oc, const char *topic,
                         o->value_len = strlen(o->value);
                 if (asprintf(&id, "%s/%s", ce_id, key) < 0)
                         id = NULL;
-                json_decref(rec);
+                json_decref(rec); /* key dies with it: o->key from here */
                 if (!o->key || !o->value || !o->headers || !id) {
                         free(id);
                         goto nomem;
                 }
+                key = o->key;
                 add_str(o->headers, "ce_specversion", "1.0");
                 add_str(o->headers, "ce_id", id);
                 add_str(o->headers, "ce_source", oc->source);

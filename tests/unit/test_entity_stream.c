@@ -183,6 +183,11 @@ test_records(void **state)
                          0);
         assert_int_equal(vl, strlen("news.raw-0-7/urn:x:paris"));
         assert_memory_equal(v, "news.raw-0-7/urn:x:paris", vl);
+        assert_int_equal(rd_kafka_header_get_last(recs[1].headers,
+                                                  "ce_subject", &v, &vl),
+                         0);
+        assert_int_equal(vl, strlen("urn:newsd:entity:place:Rome"));
+        assert_memory_equal(v, "urn:newsd:entity:place:Rome", vl);
         assert_int_equal(rd_kafka_header_get_last(recs[1].headers, "ce_type",
                                                   &v, &vl),
                          0);
