@@ -3,6 +3,9 @@ topic and to their language's topic; a rule naming a user gazetteer entity
 fires only for the articles that mention it; the entity stream holds one
 record per entity of each event, keyed by the entity uri."""
 import json
+import os
+
+from jsonschema import Draft202012Validator
 
 from ndkafka import (DevBroker, Newsd, check, ce_id, finish_with_logs, log,
                      produce, save_sample)
@@ -65,7 +68,15 @@ for c, ev in events.items():
               "(input %d)" % ids[c])
         break
 
-# Entity records: one per entity of each event, keyed by the entity uri.
+# Entity records: one per entity of each event, keyed by the entity uri,
+# each valid against schema/newsd-entity.schema.json.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                       "schema", "newsd-entity.schema.json")) as f:
+    v_entity = Draft202012Validator(json.load(f))
+bad = [e.message for (_, _, _, _, v) in got[ENT]
+       for e in v_entity.iter_errors(json.loads(v))]
+check(got[ENT] and not bad, "%d entity records valid against their schema "
+      "(%s)" % (len(got[ENT]), bad[:3]))
 by_event = {}
 for (_, _, k, h, v) in got[ENT]:
     rec = json.loads(v)
