@@ -20,13 +20,13 @@ typedef struct nd_fanout_conf {
         const nd_template *output; /* [topics] output */
         const nd_route *routes;
         size_t n_routes;
-        const char *entities;      /* entity topic, NULL: off */
+        const char *entities; /* entity topic, NULL: off */
 } nd_fanout_conf;
 
 typedef struct nd_fanout_rec {
-        nd_outrec out;  /* out.topic points at topic, or at fc->entities */
-        char *topic;    /* owned: the event's topic; NULL for entities */
-        bool entity;    /* an entity record */
+        nd_outrec out; /* out.topic points at topic, or at fc->entities */
+        char *topic;   /* owned: the event's topic; NULL for entities */
+        bool entity;   /* an entity record */
 } nd_fanout_rec;
 
 /*

@@ -52,14 +52,14 @@ char *nd_template_expand(const nd_template *t, json_t *event);
 /* A [route.NAME] rule: a topic template and conditions that must all
  * hold. */
 typedef struct nd_route {
-        char *name;           /* owned: NAME of [route.NAME] */
-        char *origin;         /* owned: "FILE:LINE" of its header, or -X */
-        nd_template *topic;   /* owned; NULL until set */
-        nd_strvec languages;  /* language = a,b: empty means any */
-        char *entity;         /* owned: entity uri or name, NULL: any */
-        int duplicate;        /* -1 any, 0 only originals, 1 only
-                                 near-duplicates */
-        unsigned min_words;   /* 0: any */
+        char *name;          /* owned: NAME of [route.NAME] */
+        char *origin;        /* owned: "FILE:LINE" of its header, or -X */
+        nd_template *topic;  /* owned; NULL until set */
+        nd_strvec languages; /* language = a,b: empty means any */
+        char *entity;        /* owned: entity uri or name, NULL: any */
+        int duplicate;       /* -1 any, 0 only originals, 1 only
+                                near-duplicates */
+        unsigned min_words;  /* 0: any */
 } nd_route;
 
 /* Initialises @p r for [route.@p name]; false when out of memory. */

@@ -37,8 +37,8 @@ next_cp(const unsigned char *s, size_t left, size_t *n)
 static bool
 is_blank(uint32_t c)
 {
-        return c == ' ' || c == '\t' || c == '\r' || c == 0xA0 ||
-               c == 0x3000 || (c >= 0x2000 && c <= 0x200A);
+        return c == ' ' || c == '\t' || c == '\r' || c == 0xA0 || c == 0x3000 ||
+               (c >= 0x2000 && c <= 0x200A);
 }
 
 static bool
@@ -72,7 +72,7 @@ nd_entity_sentence(const char *text, size_t len, size_t start, size_t end)
         size_t sent_b = 0, sent_cp = 0; /* where the current sentence
                                            starts */
         size_t left_b = 0, left_cp = 0, right_b = len, last_blank_b = 0;
-        bool pending_end = false;       /* a terminator was just seen */
+        bool pending_end = false; /* a terminator was just seen */
         bool found = false;
         char *out;
 
@@ -167,8 +167,7 @@ nd_entity_key(json_t *entity)
         if (uri && *uri)
                 return strdup(uri);
         nd_buf_printf(&b, "urn:newsd:entity:%s:", type ? type : "unknown");
-        for (const unsigned char *p = (const unsigned char *)(name ? name
-                                                                   : "");
+        for (const unsigned char *p = (const unsigned char *)(name ? name : "");
              *p; p++) {
                 if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
                     (*p >= '0' && *p <= '9') || strchr("-._~", *p))
@@ -196,7 +195,8 @@ body_text(json_t *event, size_t *len)
         json_t *bodies = get2(event, "article", "bodies"), *bd;
         size_t i;
 
-        json_array_foreach(bodies, i, bd) {
+        json_array_foreach(bodies, i, bd)
+        {
                 json_t *v = json_object_get(bd, "value");
                 if (json_is_string(v)) {
                         *len = json_string_length(v);
@@ -213,9 +213,9 @@ first_mention(json_t *entity)
         json_t *mentions = json_object_get(entity, "mentions"), *m;
         size_t i;
 
-        json_array_foreach(mentions, i, m) {
-                const char *f = json_string_value(json_object_get(m,
-                                                                  "field"));
+        json_array_foreach(mentions, i, m)
+        {
+                const char *f = json_string_value(json_object_get(m, "field"));
                 if (f && strcmp(f, "body") == 0)
                         return m;
         }
@@ -235,43 +235,38 @@ nd_entity_record(json_t *entity, json_t *event, const char *ce_id)
 
         if (!key)
                 return NULL;
-        rec = json_pack("{s:s, s:s?, s:s?, s:s?, s:s}", "uri", key, "type",
-                        json_string_value(json_object_get(entity, "type")),
-                        "name",
-                        json_string_value(json_object_get(entity, "name")),
-                        "article_uri",
-                        json_string_value(get2(event, "article", "uri")),
-                        "ce_id", ce_id);
+        rec = json_pack(
+            "{s:s, s:s?, s:s?, s:s?, s:s}", "uri", key, "type",
+            json_string_value(json_object_get(entity, "type")), "name",
+            json_string_value(json_object_get(entity, "name")), "article_uri",
+            json_string_value(get2(event, "article", "uri")), "ce_id", ce_id);
         free(key);
         if (!rec)
                 return NULL;
         json_object_set_new(rec, "count",
                             json_is_integer(count)
-                                    ? json_incref(count)
-                                    : json_integer((json_int_t)json_array_size(
-                                              json_object_get(entity,
-                                                              "mentions"))));
+                                ? json_incref(count)
+                                : json_integer((json_int_t)json_array_size(
+                                      json_object_get(entity, "mentions"))));
         json_object_set_new(rec, "salience",
                             json_is_number(salience) ? json_incref(salience)
                                                      : json_real(0));
         if (field && strcmp(field, "body") == 0) {
                 text = body_text(event, &len);
         } else if (field && strcmp(field, "title") == 0) {
-                json_t *t = json_object_get(get2(event, "analysis",
-                                                 "structure"),
-                                            "title");
+                json_t *t = json_object_get(
+                    get2(event, "analysis", "structure"), "title");
                 if (json_is_string(t)) {
                         text = json_string_value(t);
                         len = json_string_length(t);
                 }
         }
         if (m && text) {
-                json_int_t start = json_integer_value(
-                        json_object_get(m, "start"));
+                json_int_t start =
+                    json_integer_value(json_object_get(m, "start"));
                 json_int_t end = json_integer_value(json_object_get(m, "end"));
                 if (start >= 0 && end > start)
-                        sentence = nd_entity_sentence(text, len,
-                                                      (size_t)start,
+                        sentence = nd_entity_sentence(text, len, (size_t)start,
                                                       (size_t)end);
         }
         if (sentence) {
@@ -280,10 +275,10 @@ nd_entity_record(json_t *entity, json_t *event, const char *ce_id)
         }
         if (m)
                 json_object_set_new(
-                        rec, "mention",
-                        json_pack("{s:s?, s:O?, s:O?}", "field", field,
-                                  "start", json_object_get(m, "start"), "end",
-                                  json_object_get(m, "end")));
+                    rec, "mention",
+                    json_pack("{s:s?, s:O?, s:O?}", "field", field, "start",
+                              json_object_get(m, "start"), "end",
+                              json_object_get(m, "end")));
         return rec;
 }
 
@@ -303,7 +298,8 @@ nd_entity_records(const nd_output_conf *oc, const char *topic,
         size_t i;
 
         nd_output_ce_id(in, ce_id, sizeof(ce_id));
-        json_array_foreach(entities, i, e) {
+        json_array_foreach(entities, i, e)
+        {
                 json_t *rec = nd_entity_record(e, event, ce_id);
                 nd_outrec *grown = realloc(*recs, (*n + 1) * sizeof(**recs));
                 nd_outrec *o;
@@ -346,9 +342,8 @@ nd_entity_records(const nd_output_conf *oc, const char *topic,
                         for (size_t t = 0; t < 2; t++) {
                                 const void *v;
                                 size_t vl;
-                                if (rd_kafka_header_get_last(in->headers,
-                                                             trace[t], &v,
-                                                             &vl) == 0 &&
+                                if (rd_kafka_header_get_last(
+                                        in->headers, trace[t], &v, &vl) == 0 &&
                                     v)
                                         rd_kafka_header_add(o->headers,
                                                             trace[t], -1, v,

@@ -19,8 +19,8 @@ nd_fanout_free(nd_fanout_rec *recs, size_t n)
 
 nd_err
 nd_fanout_build(const nd_fanout_conf *fc, const nd_output_input *in,
-                const char *uri, json_t *event, nd_fanout_rec **recs,
-                size_t *n, char *errstr, size_t errstr_size)
+                const char *uri, json_t *event, nd_fanout_rec **recs, size_t *n,
+                char *errstr, size_t errstr_size)
 {
         nd_strvec topics = {0};
         nd_fanout_rec *v = NULL;

@@ -21,20 +21,20 @@ enum field {
 };
 
 static const char *const field_names[] = {
-        "language", "script", "place.country", "source", "input.topic",
-        "type",     NULL,
+    "language", "script", "place.country", "source", "input.topic",
+    "type",     NULL,
 };
 
 /* One piece of a template: literal text, or a placeholder. */
 typedef struct piece {
         bool placeholder;
         enum field field;
-        char *text;     /* owned: the literal, or the fallback */
+        char *text; /* owned: the literal, or the fallback */
 } piece;
 
 struct nd_template {
-        char *text;     /* owned: as written */
-        piece *pieces;  /* owned */
+        char *text;    /* owned: as written */
+        piece *pieces; /* owned */
         size_t n;
 };
 
@@ -125,7 +125,7 @@ nd_template_parse(const char *text, char *errstr, size_t errstr_size)
                         for (size_t i = 0; field_names[i]; i++)
                                 if (strlen(field_names[i]) == name_len &&
                                     strncmp(field_names[i], name, name_len) ==
-                                            0)
+                                        0)
                                         f = (int)i;
                         if (f < 0) {
                                 names_hint(hint, sizeof(hint));
@@ -158,8 +158,8 @@ nd_template_parse(const char *text, char *errstr, size_t errstr_size)
                 }
                 if (*p == '}') {
                         nd_seterr(errstr, errstr_size, ND_ERR_CONFIG,
-                                  "\"%s\": unbalanced '}' at column %zu",
-                                  text, (size_t)(p - text) + 1);
+                                  "\"%s\": unbalanced '}' at column %zu", text,
+                                  (size_t)(p - text) + 1);
                         goto fail;
                 }
                 {
@@ -267,31 +267,31 @@ field_value(enum field f, json_t *event, char *buf, size_t size)
 
         switch (f) {
         case F_LANGUAGE: {
-                const char *l = json_string_value(
-                        path(event, "article", "language"));
+                const char *l =
+                    json_string_value(path(event, "article", "language"));
                 return l ? l
                          : json_string_value(json_object_get(
-                                   path(event, "analysis", "language"),
-                                   "code"));
+                               path(event, "analysis", "language"), "code"));
         }
         case F_SCRIPT:
                 return json_string_value(json_object_get(
-                        path(event, "analysis", "language"), "script"));
+                    path(event, "analysis", "language"), "script"));
         case F_PLACE_COUNTRY:
                 ents = path(event, "analysis", "entities");
-                json_array_foreach(ents, i, e) {
-                        const char *type = json_string_value(
-                                json_object_get(e, "type"));
-                        const char *c = json_string_value(
-                                json_object_get(e, "country"));
+                json_array_foreach(ents, i, e)
+                {
+                        const char *type =
+                            json_string_value(json_object_get(e, "type"));
+                        const char *c =
+                            json_string_value(json_object_get(e, "country"));
                         if (type && strcmp(type, "place") == 0 && c && *c)
                                 return c;
                 }
                 return NULL;
         case F_SOURCE:
-                return uri_host(json_string_value(path(event, "article",
-                                                       "uri")),
-                                buf, size);
+                return uri_host(
+                    json_string_value(path(event, "article", "uri")), buf,
+                    size);
         case F_INPUT_TOPIC:
                 return json_string_value(path(event, "provenance", "topic"));
         case F_TYPE:
@@ -311,16 +311,15 @@ nd_template_expand(const nd_template *t, json_t *event)
                 const piece *pc = &t->pieces[i];
                 const char *v = pc->text;
                 if (pc->placeholder) {
-                        const char *fv = field_value(pc->field, event, host,
-                                                     sizeof(host));
+                        const char *fv =
+                            field_value(pc->field, event, host, sizeof(host));
                         if (fv && *fv)
                                 v = fv;
                         for (const char *q = v; *q; q++)
-                                nd_buf_appendc(&b,
-                                               topic_char(*q)
-                                                       ? (char)tolower(
-                                                                 (unsigned char)*q)
-                                                       : '_');
+                                nd_buf_appendc(
+                                    &b, topic_char(*q)
+                                            ? (char)tolower((unsigned char)*q)
+                                            : '_');
                 } else {
                         nd_buf_appends(&b, v);
                 }
@@ -344,7 +343,7 @@ nomem:
 /* ---- Routes ------------------------------------------------------------ */
 
 static const char *const route_keys[] = {
-        "topic", "language", "entity", "duplicate", "min-words", NULL,
+    "topic", "language", "entity", "duplicate", "min-words", NULL,
 };
 
 const char *const *
@@ -401,8 +400,7 @@ language_ok(const char *l)
 }
 
 static nd_err
-set_languages(nd_route *r, const char *value, char *errstr,
-              size_t errstr_size)
+set_languages(nd_route *r, const char *value, char *errstr, size_t errstr_size)
 {
         nd_strvec list = {0};
         const char *p = value;
@@ -449,8 +447,7 @@ nd_route_set(nd_route *r, const char *key, const char *value, char *errstr,
              size_t errstr_size)
 {
         if (strcmp(key, "topic") == 0) {
-                nd_template *t = nd_template_parse(value, errstr,
-                                                   errstr_size);
+                nd_template *t = nd_template_parse(value, errstr, errstr_size);
                 if (!t)
                         return ND_ERR_CONFIG;
                 nd_template_destroy(r->topic);
@@ -545,10 +542,11 @@ has_entity(json_t *event, const char *want)
         json_t *e;
         size_t i;
 
-        json_array_foreach(path(event, "analysis", "entities"), i, e) {
+        json_array_foreach(path(event, "analysis", "entities"), i, e)
+        {
                 const char *uri = json_string_value(json_object_get(e, "uri"));
                 const char *name =
-                        json_string_value(json_object_get(e, "name"));
+                    json_string_value(json_object_get(e, "name"));
                 if ((uri && strcmp(uri, want) == 0) ||
                     (name && strcasecmp(name, want) == 0))
                         return true;
@@ -561,23 +559,23 @@ nd_route_match(const nd_route *r, json_t *event)
 {
         if (r->languages.n) {
                 char buf[8];
-                if (!language_matches(&r->languages,
-                                      field_value(F_LANGUAGE, event, buf,
-                                                  sizeof(buf))))
+                if (!language_matches(
+                        &r->languages,
+                        field_value(F_LANGUAGE, event, buf, sizeof(buf))))
                         return false;
         }
         if (r->entity && !has_entity(event, r->entity))
                 return false;
         if (r->duplicate >= 0) {
-                bool dup = json_object_get(path(event, "analysis",
-                                                "fingerprints"),
-                                           "duplicate_of") != NULL;
+                bool dup =
+                    json_object_get(path(event, "analysis", "fingerprints"),
+                                    "duplicate_of") != NULL;
                 if (dup != (r->duplicate == 1))
                         return false;
         }
         if (r->min_words) {
-                json_t *w = path(path(event, "analysis", "stats"), "words",
-                                 NULL);
+                json_t *w =
+                    path(path(event, "analysis", "stats"), "words", NULL);
                 if (!json_is_integer(w) ||
                     json_integer_value(w) < (json_int_t)r->min_words)
                         return false;
@@ -600,8 +598,8 @@ add_topic(nd_strvec *topics, size_t first, char *topic)
 }
 
 bool
-nd_route_topics(const nd_template *def, const nd_route *routes,
-                size_t n_routes, json_t *event, nd_strvec *topics)
+nd_route_topics(const nd_template *def, const nd_route *routes, size_t n_routes,
+                json_t *event, nd_strvec *topics)
 {
         size_t first = topics->n;
 

@@ -29,7 +29,7 @@ static void
 test_sentences(void **state)
 {
         static const char *const text =
-                "Intro here. Paris is big! Then more.\nNext line about Rome";
+            "Intro here. Paris is big! Then more.\nNext line about Rome";
 
         (void)state;
         /* "Paris" is code points 12-17. */
@@ -39,8 +39,7 @@ test_sentences(void **state)
         /* The first sentence. */
         expect_sentence(text, 0, 5, "Intro here.");
         /* Offsets count code points, not bytes: ירושלים is 11-18. */
-        expect_sentence("שלום עולם. ירושלים יפה. סוף", 11, 18,
-                        "ירושלים יפה.");
+        expect_sentence("שלום עולם. ירושלים יפה. סוף", 11, 18, "ירושלים יפה.");
         expect_sentence("مرحبا؟ القدس جميلة", 7, 12, "القدس جميلة");
         /* CJK full stops end a sentence without a blank: パリ is 7-9. */
         expect_sentence("東京は大きい。パリも。", 7, 9, "パリも。");
@@ -107,43 +106,43 @@ test_keys(void **state)
 }
 
 static const char *const event =
-        "{\"article\": {\"uri\": \"https://example.com/a\", \"bodies\": "
-        "[{\"role\": \"main\", \"value\": \"Intro here. Paris is big! Then "
-        "more.\"}]},"
-        " \"analysis\": {\"structure\": {\"title\": \"Rome and Paris\"},"
-        " \"entities\": ["
-        "{\"type\": \"place\", \"name\": \"Paris\", \"uri\": \"urn:x:paris\","
-        " \"count\": 2, \"salience\": 0.5, \"mentions\": ["
-        "{\"field\": \"title\", \"start\": 9, \"end\": 14},"
-        "{\"field\": \"body\", \"start\": 12, \"end\": 17}]},"
-        "{\"type\": \"place\", \"name\": \"Rome\", \"count\": 1, "
-        "\"salience\": 1, \"mentions\": ["
-        "{\"field\": \"title\", \"start\": 0, \"end\": 4}]}]}}";
+    "{\"article\": {\"uri\": \"https://example.com/a\", \"bodies\": "
+    "[{\"role\": \"main\", \"value\": \"Intro here. Paris is big! Then "
+    "more.\"}]},"
+    " \"analysis\": {\"structure\": {\"title\": \"Rome and Paris\"},"
+    " \"entities\": ["
+    "{\"type\": \"place\", \"name\": \"Paris\", \"uri\": \"urn:x:paris\","
+    " \"count\": 2, \"salience\": 0.5, \"mentions\": ["
+    "{\"field\": \"title\", \"start\": 9, \"end\": 14},"
+    "{\"field\": \"body\", \"start\": 12, \"end\": 17}]},"
+    "{\"type\": \"place\", \"name\": \"Rome\", \"count\": 1, "
+    "\"salience\": 1, \"mentions\": ["
+    "{\"field\": \"title\", \"start\": 0, \"end\": 4}]}]}}";
 
 static void
 test_record(void **state)
 {
         json_t *ev = load(event);
-        json_t *ents = json_object_get(json_object_get(ev, "analysis"),
-                                       "entities");
+        json_t *ents =
+            json_object_get(json_object_get(ev, "analysis"), "entities");
         json_t *want = load(
-                "{\"uri\": \"urn:x:paris\", \"type\": \"place\", \"name\": "
-                "\"Paris\", \"article_uri\": \"https://example.com/a\", "
-                "\"ce_id\": \"news.raw-0-7\", \"count\": 2, \"salience\": 0.5, "
-                "\"sentence\": \"Paris is big!\", \"mention\": {\"field\": "
-                "\"body\", \"start\": 12, \"end\": 17}}");
+            "{\"uri\": \"urn:x:paris\", \"type\": \"place\", \"name\": "
+            "\"Paris\", \"article_uri\": \"https://example.com/a\", "
+            "\"ce_id\": \"news.raw-0-7\", \"count\": 2, \"salience\": 0.5, "
+            "\"sentence\": \"Paris is big!\", \"mention\": {\"field\": "
+            "\"body\", \"start\": 12, \"end\": 17}}");
         /* Only a title mention: the title is its sentence. */
-        json_t *want2 = load(
-                "{\"uri\": \"urn:newsd:entity:place:Rome\", \"type\": "
-                "\"place\", \"name\": \"Rome\", \"article_uri\": "
-                "\"https://example.com/a\", \"ce_id\": \"news.raw-0-7\", "
-                "\"count\": 1, \"salience\": 1, \"sentence\": \"Rome and "
-                "Paris\", \"mention\": {\"field\": \"title\", \"start\": 0, "
-                "\"end\": 4}}");
-        json_t *got = nd_entity_record(json_array_get(ents, 0), ev,
-                                       "news.raw-0-7");
-        json_t *got2 = nd_entity_record(json_array_get(ents, 1), ev,
-                                        "news.raw-0-7");
+        json_t *want2 =
+            load("{\"uri\": \"urn:newsd:entity:place:Rome\", \"type\": "
+                 "\"place\", \"name\": \"Rome\", \"article_uri\": "
+                 "\"https://example.com/a\", \"ce_id\": \"news.raw-0-7\", "
+                 "\"count\": 1, \"salience\": 1, \"sentence\": \"Rome and "
+                 "Paris\", \"mention\": {\"field\": \"title\", \"start\": 0, "
+                 "\"end\": 4}}");
+        json_t *got =
+            nd_entity_record(json_array_get(ents, 0), ev, "news.raw-0-7");
+        json_t *got2 =
+            nd_entity_record(json_array_get(ents, 1), ev, "news.raw-0-7");
 
         (void)state;
         assert_true(json_equal(got, want));
@@ -162,8 +161,7 @@ test_records(void **state)
 {
         json_t *ev = load(event);
         nd_output_conf oc = {.source = "urn:newsd:g"};
-        nd_output_input in = {.topic = "news.raw", .partition = 0,
-                              .offset = 7};
+        nd_output_input in = {.topic = "news.raw", .partition = 0, .offset = 7};
         nd_outrec *recs = NULL;
         size_t n = 0;
         char errstr[256];
@@ -171,26 +169,24 @@ test_records(void **state)
         size_t vl;
 
         (void)state;
-        assert_int_equal(nd_entity_records(&oc, "news.entities", &in, ev,
-                                           &recs, &n, errstr, sizeof(errstr)),
+        assert_int_equal(nd_entity_records(&oc, "news.entities", &in, ev, &recs,
+                                           &n, errstr, sizeof(errstr)),
                          ND_OK);
         assert_int_equal(n, 2);
         assert_string_equal(recs[0].topic, "news.entities");
         assert_int_equal(recs[0].key_len, strlen("urn:x:paris"));
         assert_memory_equal(recs[0].key, "urn:x:paris", recs[0].key_len);
-        assert_int_equal(rd_kafka_header_get_last(recs[0].headers, "ce_id",
-                                                  &v, &vl),
-                         0);
+        assert_int_equal(
+            rd_kafka_header_get_last(recs[0].headers, "ce_id", &v, &vl), 0);
         assert_int_equal(vl, strlen("news.raw-0-7/urn:x:paris"));
         assert_memory_equal(v, "news.raw-0-7/urn:x:paris", vl);
-        assert_int_equal(rd_kafka_header_get_last(recs[1].headers,
-                                                  "ce_subject", &v, &vl),
-                         0);
+        assert_int_equal(
+            rd_kafka_header_get_last(recs[1].headers, "ce_subject", &v, &vl),
+            0);
         assert_int_equal(vl, strlen("urn:newsd:entity:place:Rome"));
         assert_memory_equal(v, "urn:newsd:entity:place:Rome", vl);
-        assert_int_equal(rd_kafka_header_get_last(recs[1].headers, "ce_type",
-                                                  &v, &vl),
-                         0);
+        assert_int_equal(
+            rd_kafka_header_get_last(recs[1].headers, "ce_type", &v, &vl), 0);
         assert_memory_equal(v, ND_ENTITY_CE_TYPE, vl);
         for (size_t i = 0; i < n; i++)
                 nd_outrec_clear(&recs[i]);
@@ -202,11 +198,11 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_sentences),
-                cmocka_unit_test(test_long_sentence_cut),
-                cmocka_unit_test(test_keys),
-                cmocka_unit_test(test_record),
-                cmocka_unit_test(test_records),
+            cmocka_unit_test(test_sentences),
+            cmocka_unit_test(test_long_sentence_cut),
+            cmocka_unit_test(test_keys),
+            cmocka_unit_test(test_record),
+            cmocka_unit_test(test_records),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,23 +14,23 @@
 /* A Hebrew article from example.com, 120 words, mentioning Israel (a
  * place in IL) then Tel Aviv, read from topic news.raw. */
 static const char *const event_he =
-        "{\"article\": {\"uri\": \"https://www.Example.com/a/1\", "
-        "\"type\": \"text\", \"language\": \"he\"},"
-        " \"analysis\": {\"language\": {\"code\": \"he\", \"script\": "
-        "\"Hebr\"}, \"stats\": {\"words\": 120},"
-        " \"fingerprints\": {\"simhash\": \"00\"},"
-        " \"entities\": [{\"type\": \"person\", \"name\": \"Dana Cohen\", "
-        "\"uri\": \"urn:x:dana\"}, {\"type\": \"place\", \"name\": "
-        "\"Israel\", \"uri\": \"http://www.wikidata.org/entity/Q801\", "
-        "\"country\": \"IL\"}, {\"type\": \"place\", \"name\": \"France\", "
-        "\"country\": \"FR\"}]},"
-        " \"provenance\": {\"topic\": \"news.raw\"}}";
+    "{\"article\": {\"uri\": \"https://www.Example.com/a/1\", "
+    "\"type\": \"text\", \"language\": \"he\"},"
+    " \"analysis\": {\"language\": {\"code\": \"he\", \"script\": "
+    "\"Hebr\"}, \"stats\": {\"words\": 120},"
+    " \"fingerprints\": {\"simhash\": \"00\"},"
+    " \"entities\": [{\"type\": \"person\", \"name\": \"Dana Cohen\", "
+    "\"uri\": \"urn:x:dana\"}, {\"type\": \"place\", \"name\": "
+    "\"Israel\", \"uri\": \"http://www.wikidata.org/entity/Q801\", "
+    "\"country\": \"IL\"}, {\"type\": \"place\", \"name\": \"France\", "
+    "\"country\": \"FR\"}]},"
+    " \"provenance\": {\"topic\": \"news.raw\"}}";
 
 /* A near-duplicate with no language, no entities, a urn uri. */
 static const char *const event_bare =
-        "{\"article\": {\"uri\": \"urn:newsd:sha256:ab\", \"type\": "
-        "\"text\"}, \"analysis\": {\"stats\": {\"words\": 3}, "
-        "\"fingerprints\": {\"duplicate_of\": \"urn:x\"}}}";
+    "{\"article\": {\"uri\": \"urn:newsd:sha256:ab\", \"type\": "
+    "\"text\"}, \"analysis\": {\"stats\": {\"words\": 3}, "
+    "\"fingerprints\": {\"duplicate_of\": \"urn:x\"}}}";
 
 static json_t *
 load(const char *text)
@@ -136,8 +136,8 @@ test_static(void **state)
 {
         char errstr[256];
         nd_template *a = nd_template_parse("news.x", errstr, sizeof(errstr));
-        nd_template *b = nd_template_parse("news.{language}", errstr,
-                                           sizeof(errstr));
+        nd_template *b =
+            nd_template_parse("news.{language}", errstr, sizeof(errstr));
 
         (void)state;
         assert_true(nd_template_is_static(a));
@@ -197,16 +197,14 @@ test_conditions(void **state)
                      event_he, true);
         expect_match((const char *[]){"entity", "dana cohen", NULL}, event_he,
                      true);
-        expect_match((const char *[]){"entity", "Dana", NULL}, event_he,
-                     false);
+        expect_match((const char *[]){"entity", "Dana", NULL}, event_he, false);
         expect_match((const char *[]){"entity", "Israel", NULL}, event_bare,
                      false);
         expect_match((const char *[]){"duplicate", "yes", NULL}, event_bare,
                      true);
         expect_match((const char *[]){"duplicate", "yes", NULL}, event_he,
                      false);
-        expect_match((const char *[]){"duplicate", "no", NULL}, event_he,
-                     true);
+        expect_match((const char *[]){"duplicate", "no", NULL}, event_he, true);
         expect_match((const char *[]){"min-words", "120", NULL}, event_he,
                      true);
         expect_match((const char *[]){"min-words", "121", NULL}, event_he,
@@ -259,8 +257,8 @@ static void
 test_topics(void **state)
 {
         char errstr[256];
-        nd_template *def = nd_template_parse("news.enriched", errstr,
-                                             sizeof(errstr));
+        nd_template *def =
+            nd_template_parse("news.enriched", errstr, sizeof(errstr));
         nd_route routes[3];
         nd_strvec topics = {0};
         json_t *e = load(event_he);
@@ -268,8 +266,8 @@ test_topics(void **state)
         (void)state;
         routes[0] = route((const char *[]){"topic", "desk.{language}",
                                            "language", "he,ar", NULL});
-        routes[1] = route((const char *[]){"topic", "desk.fr", "language",
-                                           "fr", NULL});
+        routes[1] =
+            route((const char *[]){"topic", "desk.fr", "language", "fr", NULL});
         /* Same topic as the default: not sent twice. */
         routes[2] = route((const char *[]){"topic", "news.enriched", NULL});
         assert_true(nd_route_topics(def, routes, 3, e, &topics));
@@ -287,14 +285,14 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_expand),
-                cmocka_unit_test(test_fallbacks),
-                cmocka_unit_test(test_sanitise),
-                cmocka_unit_test(test_bad_templates),
-                cmocka_unit_test(test_static),
-                cmocka_unit_test(test_conditions),
-                cmocka_unit_test(test_malformed_conditions),
-                cmocka_unit_test(test_topics),
+            cmocka_unit_test(test_expand),
+            cmocka_unit_test(test_fallbacks),
+            cmocka_unit_test(test_sanitise),
+            cmocka_unit_test(test_bad_templates),
+            cmocka_unit_test(test_static),
+            cmocka_unit_test(test_conditions),
+            cmocka_unit_test(test_malformed_conditions),
+            cmocka_unit_test(test_topics),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
