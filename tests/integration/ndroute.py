@@ -55,6 +55,16 @@ def article(i, watch=False):
     return ("k%d" % i).encode(), json.dumps(doc).encode(), None
 
 
+def update(lang, seq):
+    """Update @seq of a running story in @lang: the same url (so the same
+    article uri and key) every time."""
+    body = BODIES[lang] % seq
+    doc = {"title": "Update %d" % seq, "text": body,
+           "url": "https://news.example.com/thread/%s" % lang,
+           "id": "thread-%s-%d" % (lang, seq)}
+    return ("thread-%s" % lang).encode(), json.dumps(doc).encode(), None
+
+
 def routing_extra(udir):
     """-X settings: three language routes (two fixed topics, one template),
     a watch route and the entity stream."""

@@ -9,23 +9,28 @@ from jsonschema import Draft202012Validator
 
 from ndkafka import (DevBroker, Newsd, check, ce_id, finish_with_logs, log,
                      produce, save_sample)
-from ndroute import (ENT, WATCH_URI, article, ce_ids, read_all, routing_extra,
-                     user_dir)
+from ndroute import (ENT, LANGS, WATCH_URI, article, ce_ids, read_all,
+                     routing_extra, update, user_dir)
 
 N = 90
 WATCHED = {i for i in range(N) if i % 3 == 0 and i % 2 == 0}  # English
 
 broker = DevBroker(partitions=3)
 inst = Newsd(broker, routing_extra(user_dir()), name="routing")
+UPDATES = 20
 coords = produce(broker, [article(i, watch=i in WATCHED) for i in range(N)])
 ids = {ce_id(p, o): i for i, (p, o) in enumerate(coords)}
+# Running stories: updates of one url per language, for per-key order.
+upd = produce(broker, [update(LANGS[j % 3], j // 3)
+                       for j in range(3 * UPDATES)])
+upd_ids = {ce_id(p, o) for p, o in upd}
 
 TOPICS = ["news.enriched", "news.desk.he", "news.desk.ar", "news.lang.en",
           "news.watch", ENT, "news.dlq"]
 got = {}
 for _ in range(60):
     got = read_all(broker, TOPICS, timeout=5)
-    if len(ce_ids(got["news.enriched"])) >= N and len(got["news.watch"]) >= \
+    if len(ce_ids(got["news.enriched"])) >= N + 3 * UPDATES and len(got["news.watch"]) >= \
             len(WATCHED):
         break
     import time
@@ -36,23 +41,50 @@ log("records: %s" % {t: len(v) for t, v in got.items()})
 
 default = got["news.enriched"]
 events = {h["ce_id"].decode(): json.loads(v) for (_, _, _, h, v) in default}
-check(set(events) == set(ids), "every input has its event on the default "
-      "topic (%d of %d)" % (len(set(events) & set(ids)), N))
+check(set(events) == set(ids) | upd_ids, "every input has its event on the "
+      "default topic (%d of %d)" % (len(set(events) & set(ids)), N))
+
+# Per-key order on every topic: each story's updates come out in order on
+# the default and its language topic, and each entity's records of one
+# story in input order on the entity topic.
+for t in ("news.enriched", "news.desk.he", "news.desk.ar", "news.lang.en"):
+    seqs = {}
+    for (p, o, k, h, v) in sorted(got[t], key=lambda r: (r[0], r[1])):
+        if k.startswith(b"https://news.example.com/thread/"):
+            title = json.loads(v)["analysis"]["structure"]["title"]
+            seqs.setdefault(k, []).append(int(title.split()[-1]))
+    check(seqs and all(s == list(range(UPDATES)) for s in seqs.values()),
+          "%s: every story's %d updates in order, one partition per key "
+          "(%s)" % (t, UPDATES, {k.decode()[-2:]: s[:5]
+                                 for k, s in seqs.items()}))
+ent_seq = {}
+for (p, o, k, h, v) in sorted(got[ENT], key=lambda r: (r[0], r[1])):
+    rec = json.loads(v)
+    if rec["ce_id"] in upd_ids:
+        ent_seq.setdefault((k, rec["article_uri"]), []).append(
+            (p, int(rec["ce_id"].rsplit("-", 1)[1])))
+check(ent_seq and all(len({p for p, _ in s}) == 1 and
+                      [o for _, o in s] == sorted(o for _, o in s)
+                      for s in ent_seq.values()),
+      "entity records of a story come out per entity in input order")
+all_events = dict(events)
+for c in upd_ids:
+    events.pop(c, None)
 check(not got["news.dlq"], "nothing dead-lettered")
 
 # Each language topic holds exactly its language's articles.
 for lang, topic in (("he", "news.desk.he"), ("ar", "news.desk.ar"),
                     ("en", "news.lang.en")):
     want = {c for c, i in ids.items() if ("en", "he", "ar")[i % 3] == lang}
-    have = set(ce_ids(got[topic]))
+    have = set(ce_ids(got[topic])) - upd_ids
     check(have == want, "%s holds the %d %s articles (has %d, %d wrong)" %
           (topic, len(want), lang, len(have), len(have - want)))
     langs = {json.loads(v)["article"].get("language")
              for (_, _, _, _, v) in got[topic]}
     check(langs == {lang}, "%s events are all %s (%s)" % (topic, lang, langs))
     # Same key and value as on the default topic.
-    same = all(json.loads(v) == events[h["ce_id"].decode()] and
-               k == events[h["ce_id"].decode()]["article"]["uri"].encode()
+    same = all(json.loads(v) == all_events[h["ce_id"].decode()] and
+               k == all_events[h["ce_id"].decode()]["article"]["uri"].encode()
                for (_, _, k, h, v) in got[topic])
     check(same, "%s carries the same event, keyed by the article uri" % topic)
 
