@@ -48,11 +48,14 @@ check(set(events) == set(ids) | upd_ids, "every input has its event on the "
 # the default and its language topic, and each entity's records of one
 # story in input order on the entity topic.
 for t in ("news.enriched", "news.desk.he", "news.desk.ar", "news.lang.en"):
-    seqs = {}
+    seqs, parts = {}, {}
     for (p, o, k, h, v) in sorted(got[t], key=lambda r: (r[0], r[1])):
         if k.startswith(b"https://news.example.com/thread/"):
             title = json.loads(v)["analysis"]["structure"]["title"]
             seqs.setdefault(k, []).append(int(title.split()[-1]))
+            parts.setdefault(k, set()).add(p)
+    check(all(len(ps) == 1 for ps in parts.values()),
+          "%s: a key stays on one partition" % t)
     check(seqs and all(s == list(range(UPDATES)) for s in seqs.values()),
           "%s: every story's %d updates in order, one partition per key "
           "(%s)" % (t, UPDATES, {k.decode()[-2:]: s[:5]
