@@ -1510,6 +1510,27 @@ out:
         free(copy);
 }
 
+/* Whether @p topic is one of the input topics or matches an input
+ * regex. */
+static bool
+consumes(const nd_config *c, const char *topic)
+{
+        for (size_t j = 0; j < c->input.n; j++) {
+                const char *in = c->input.v[j];
+                regex_t re;
+                bool hit = false;
+                if (in[0] != '^') {
+                        hit = strcmp(in, topic) == 0;
+                } else if (regcomp(&re, in, REG_EXTENDED | REG_NOSUB) == 0) {
+                        hit = regexec(&re, topic, 0, NULL, 0) == 0;
+                        regfree(&re);
+                }
+                if (hit)
+                        return true;
+        }
+        return false;
+}
+
 /* Checks between settings, once everything is read. */
 static void
 cross_check(struct load_ctx *lc)
@@ -1550,6 +1571,20 @@ cross_check(struct load_ctx *lc)
                             lc->origin[find_setting("topics", "dead-letter") -
                                        settings]
                                     ?: "topics.dead-letter");
+        /* A route into an input topic would feed newsd its own events. */
+        for (size_t i = 0; i < c->n_routes; i++) {
+                const char *t = c->routes[i].topic
+                                        ? nd_template_text(c->routes[i].topic)
+                                        : NULL;
+                if (t && nd_template_is_static(c->routes[i].topic) &&
+                    consumes(c, t))
+                        push_errorf(lc->errors,
+                                    "%s: [route.%s]: \"%s\" is also an "
+                                    "input topic: newsd would consume its "
+                                    "own output",
+                                    c->routes[i].origin, c->routes[i].name,
+                                    t);
+        }
         /* A topic that was there but wrong has its own error already. */
         for (size_t i = 0; i < c->n_routes; i++)
                 if (!c->routes[i].topic &&

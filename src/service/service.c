@@ -1273,8 +1273,9 @@ shut_down(nd_service *s)
                 nd_log(LOG_WARNING, "producer not flushed in time");
         nd_log(LOG_INFO,
                "stopped: %" PRIu64 " in, %" PRIu64 " events, %" PRIu64
-               " dead-lettered",
-               s->st.records_in, s->st.events_out, s->st.dead_lettered);
+               " dead-lettered, %" PRIu64 " entity records",
+               s->st.records_in, s->st.events_out, s->st.dead_lettered,
+               s->st.entities_out);
 }
 
 nd_err

@@ -91,6 +91,9 @@ language = en
 
 [route.a]
 topic = again
+
+[route.loop]
+topic = news.raw
 """)
 rc, out, err = check_config(["-c", bad])
 check(rc == 2, "a broken routing config exits 2 (rc %d)" % rc)
@@ -116,6 +119,8 @@ expected = [
     # Its keys still count as route a's.
     "%s:23: route.a.topic: duplicate key (first set on line 6)",
     "%s:19: [route.c]: missing topic (the topic its events go to)",
+    '%s:25: [route.loop]: "news.raw" is also an input topic: newsd would '
+    "consume its own output",
 ]
 for want in expected:
     want = want.replace("%s", bad)
