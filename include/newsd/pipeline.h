@@ -13,6 +13,10 @@
 
 #define ND_STAGE_MAX 16
 
+/* The name on_stage reports for ingest (parsing the raw input), which runs
+ * before the stage table. */
+#define ND_PIPELINE_INGEST "ingest"
+
 /* Everything the pipeline reads from configuration. Initialise with
  * nd_pipeline_conf_init(), then override. Strings are borrowed for the
  * duration of nd_pipeline_new(). */
@@ -26,6 +30,11 @@ typedef struct nd_pipeline_conf {
         unsigned dedup_max_distance;  /* Hamming distance for duplicates */
         unsigned reading_wpm;         /* words per minute for reading time */
         const char *dataschema_uri;   /* ce_dataschema / analysis schema */
+        /* Optional (NULL: off): called after ingest and after each stage
+         * with its wall time, for metrics. @p stage is the stage's name,
+         * a constant. */
+        void (*on_stage)(void *opaque, const char *stage, double seconds);
+        void *on_stage_opaque;
 } nd_pipeline_conf;
 
 void nd_pipeline_conf_init(nd_pipeline_conf *conf);

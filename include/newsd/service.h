@@ -10,6 +10,7 @@
 
 #include "newsd/config.h"
 #include "newsd/err.h"
+#include "newsd/pipeline.h"
 
 /* A snapshot of the service's state and counters since start. */
 typedef struct nd_service_stats {
@@ -39,6 +40,9 @@ typedef struct nd_service_hooks {
         void (*tick)(void *opaque, const nd_service_stats *st);
         /* Once, when a stop was requested, before draining. */
         void (*stopping)(void *opaque, const nd_service_stats *st);
+        /* Metrics, liveness and readiness (newsd/monitor.h); NULL: none.
+         * Borrowed: it must outlive the service. */
+        struct nd_monitor *monitor;
 } nd_service_hooks;
 
 typedef struct nd_service nd_service;
@@ -71,5 +75,28 @@ void nd_service_request_stop(nd_service *s);
 void nd_service_stats_get(const nd_service *s, nd_service_stats *st);
 
 void nd_service_destroy(nd_service *s);
+
+/* ---- For the systemd life cycle (src/service/lifecycle.c): readiness,
+ *      live figures and SIGHUP reloads. Call from the service's thread
+ *      (a hook). ---- */
+
+/* Whether the producer has reached a broker: it has cluster metadata. */
+bool nd_service_producer_up(const nd_service *s);
+
+/* The summed consumer lag of the assigned partitions, from the high
+ * watermarks librdkafka last saw (no request is made); -1 when unknown. */
+int64_t nd_service_lag(nd_service *s);
+
+/* Sets @p pc's per-stage timing hook (metrics) as the running pipeline has
+ * it, for a pipeline built to replace it. */
+void nd_service_pipeline_hooks(const nd_service *s, nd_pipeline_conf *pc);
+
+/* Puts @p p in place of the running pipeline, between two records, and
+ * returns the previous one for the caller to destroy. */
+nd_pipeline *nd_service_swap_pipeline(nd_service *s, nd_pipeline *p);
+
+/* Applies the reloadable limits of @p c (max-in-flight, shutdown-timeout);
+ * nothing of @p c is kept. */
+void nd_service_apply_limits(nd_service *s, const nd_config *c);
 
 #endif

@@ -7,11 +7,15 @@
 #include "build_config.h"
 #include "cli.h"
 #include "newsd/config.h"
+#include "newsd/http.h"
+#include "newsd/lifecycle.h"
 #include "newsd/log.h"
+#include "newsd/monitor.h"
 #include "newsd/service.h"
 
-/* The running service, for the signal handlers. */
+/* The running service and its life cycle, for the signal handlers. */
 static nd_service *running;
+static nd_lifecycle *lifecycle;
 
 static void
 on_stop_signal(int sig)
@@ -19,6 +23,14 @@ on_stop_signal(int sig)
         (void)sig;
         if (running)
                 nd_service_request_stop(running);
+}
+
+static void
+on_reload_signal(int sig)
+{
+        (void)sig;
+        if (lifecycle)
+                nd_lifecycle_request_reload(lifecycle);
 }
 
 static void
@@ -45,6 +57,32 @@ run_usage(FILE *out)
                 NEWSD_DEFAULT_CONFIG);
 }
 
+/* The metrics registry, and its HTTP endpoint unless [metrics] listen is
+ * empty; the endpoint comes up first so probes get answers (503) while the
+ * service connects. */
+static nd_err
+start_metrics(const nd_config *conf, nd_monitor **mon, nd_http **http)
+{
+        nd_http_conf hc = {.listen = conf->metrics_listen};
+        char errstr[512];
+
+        *mon =
+            nd_monitor_new(nd_pipeline_stage_names(), errstr, sizeof(errstr));
+        if (!*mon) {
+                nd_log(LOG_ERR, "%s", errstr);
+                return ND_ERR_NOMEM;
+        }
+        if (!hc.listen || !*hc.listen)
+                return ND_OK;
+        *http = nd_http_start(&hc, *mon, errstr, sizeof(errstr));
+        if (!*http) {
+                nd_log(LOG_ERR, "%s", errstr);
+                return ND_ERR_IO;
+        }
+        nd_log(LOG_INFO, "metrics on http://%s/metrics", hc.listen);
+        return ND_OK;
+}
+
 int
 nd_cmd_run(int argc, char **argv)
 {
@@ -57,6 +95,9 @@ nd_cmd_run(int argc, char **argv)
         nd_strvec overrides = {0}, errors = {0};
         nd_config conf;
         nd_service *s = NULL;
+        nd_lifecycle *lc = NULL;
+        nd_service_hooks hooks = {0};
+        nd_http *http = NULL;
         struct sigaction sa;
         char errstr[512];
         int c, rc = ND_EXIT_OK;
@@ -95,7 +136,19 @@ nd_cmd_run(int argc, char **argv)
         }
         nd_log_setup(conf.log_level, conf.log_target);
 
-        s = nd_service_new(&conf, NULL, errstr, sizeof(errstr));
+        /* systemd: READY/STATUS/STOPPING, the watchdog, SIGHUP reloads. */
+        lc = nd_lifecycle_new(&conf, path, &overrides);
+        if (!lc) {
+                nd_log(LOG_ERR, "out of memory");
+                rc = ND_EXIT_FAILURE;
+                goto out;
+        }
+        nd_lifecycle_hooks(lc, &hooks);
+        if (start_metrics(&conf, &hooks.monitor, &http) != ND_OK) {
+                rc = ND_EXIT_FAILURE;
+                goto out;
+        }
+        s = nd_service_new(&conf, &hooks, errstr, sizeof(errstr));
         if (!s) {
                 nd_log(LOG_ERR, "%s", errstr);
                 rc = strstr(errstr, "out of memory") ? ND_EXIT_FAILURE
@@ -104,20 +157,28 @@ nd_cmd_run(int argc, char **argv)
         }
         /* The handlers only set a flag the main loop reads. */
         running = s;
+        nd_lifecycle_attach(lc, s);
+        lifecycle = lc;
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = on_stop_signal;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
+        sa.sa_handler = on_reload_signal;
+        sigaction(SIGHUP, &sa, NULL);
 
         if (nd_service_run(s, errstr, sizeof(errstr)) != ND_OK) {
                 nd_log(LOG_ERR, "%s", errstr);
                 rc = ND_EXIT_FAILURE;
         }
         running = NULL;
+        lifecycle = NULL;
 out:
         nd_service_destroy(s);
+        nd_lifecycle_destroy(lc);
+        nd_http_stop(http);
+        nd_monitor_destroy(hooks.monitor);
         if (loaded)
                 nd_config_free(&conf);
         nd_strvec_clear(&overrides);

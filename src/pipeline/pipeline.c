@@ -236,11 +236,17 @@ run_stages(nd_pipeline *p, nd_doc *doc, bool required, char *errstr,
 {
         for (size_t i = 0; i < N_STAGES; i++) {
                 nd_err err;
+                double t0;
 
                 if (stage_table[i].required != required || !p->enabled[i])
                         continue;
+                t0 = p->conf.on_stage ? now_ms() : 0;
                 err = stage_table[i].ops->run(p->state[i], doc, errstr,
                                               errstr_size);
+                if (p->conf.on_stage)
+                        p->conf.on_stage(p->conf.on_stage_opaque,
+                                         stage_table[i].ops->name,
+                                         (now_ms() - t0) / 1e3);
                 if (err != ND_OK)
                         return err;
         }
@@ -270,6 +276,9 @@ nd_pipeline_process(nd_pipeline *p, const nd_input *in, nd_result *out)
         err = nd_ingest(&doc, in->value, in->len, in->content_type,
                         in->format, p->conf.json_max_depth, out->errstr,
                         sizeof(out->errstr));
+        if (p->conf.on_stage)
+                p->conf.on_stage(p->conf.on_stage_opaque, ND_PIPELINE_INGEST,
+                                 (now_ms() - t0) / 1e3);
         if (err != ND_OK)
                 goto out;
 

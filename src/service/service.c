@@ -13,6 +13,7 @@
 
 #include "newsd/fanout.h"
 #include "newsd/log.h"
+#include "newsd/monitor.h"
 #include "newsd/output.h"
 #include "newsd/pipeline.h"
 #include "newsd/route.h"
@@ -40,6 +41,7 @@ typedef struct nd_rec {
         uint64_t generation;
         nd_outrec out;             /* owned: what is produced (again) */
         bool dead_letter;          /* out is the dead-letter record */
+        nd_err dead_letter_code;   /* why, when dead_letter */
         bool queue_full;           /* last attempt hit a full queue */
         unsigned attempts;
         int64_t retry_at_ms;
@@ -225,15 +227,6 @@ check_forced(const nd_config *c, char *errstr, size_t errstr_size)
 }
 
 static void
-log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-        nd_log_fields f = {.partition = -1, .offset = -1, .facility = fac};
-
-        (void)rk;
-        nd_logf(level, &f, "%s: %s", rd_kafka_name(rk), buf);
-}
-
-static void
 error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
         nd_service *s = opaque;
@@ -253,6 +246,40 @@ error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
          * own log lines already. */
         nd_log(err == RD_KAFKA_RESP_ERR__TRANSPORT ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", rd_kafka_name(rk),
                rd_kafka_err2name(err), reason);
+        if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN &&
+            rd_kafka_type(rk) == RD_KAFKA_PRODUCER)
+                nd_monitor_set_broker_up(s->hooks.monitor, false, reason);
+}
+
+/* librdkafka statistics feed the monitor: consumer lag, broker states. */
+static int
+stats_cb(rd_kafka_t *rk, char *json, size_t json_len, void *opaque)
+{
+        nd_service *s = opaque;
+        char err[256];
+
+        if (nd_monitor_rdkafka_stats(s->hooks.monitor, json, json_len, err,
+                                     sizeof(err)) != ND_OK)
+                nd_log(LOG_DEBUG, "%s: %s", rd_kafka_name(rk), err);
+        return 0; /* librdkafka frees json */
+}
+
+/* Statistics every 5 s unless configured (0 turns them off). */
+static nd_err
+metrics_conf(nd_service *s, rd_kafka_conf_t *rc, bool consumer, char *errstr,
+             size_t errstr_size)
+{
+        const nd_config *c = s->conf;
+        const nd_kv_list *side = consumer ? &c->consumer : &c->producer;
+
+        if (!s->hooks.monitor)
+                return ND_OK;
+        rd_kafka_conf_set_stats_cb(rc, stats_cb);
+        if (kv_has(side, "statistics.interval.ms") ||
+            kv_has(&c->kafka, "statistics.interval.ms"))
+                return ND_OK;
+        return conf_set(rc, "statistics.interval.ms", "5000", NULL, errstr,
+                        errstr_size);
 }
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -309,7 +336,9 @@ kafka_conf(nd_service *s, bool consumer, char *errstr, size_t errstr_size)
                         goto fail;
                 rd_kafka_conf_set_dr_msg_cb(rc, dr_msg_cb);
         }
-        rd_kafka_conf_set_log_cb(rc, log_cb);
+        if (metrics_conf(s, rc, consumer, errstr, errstr_size))
+                goto fail;
+        rd_kafka_conf_set_log_cb(rc, nd_log_rdkafka);
         rd_kafka_conf_set_error_cb(rc, error_cb);
         rd_kafka_conf_set_opaque(rc, s);
         return rc;
@@ -337,6 +366,7 @@ set_paused(nd_service *s, bool pause)
                        pause ? "pause" : "resume", rd_kafka_err2str(err));
         } else {
                 s->st.paused = pause;
+                nd_monitor_set_paused(s->hooks.monitor, pause);
                 nd_log(LOG_INFO, "%s fetching (%u in flight, %u queued)",
                        pause ? "paused" : "resumed", s->st.in_flight,
                        s->queue.n);
@@ -463,6 +493,7 @@ to_dead_letter(nd_service *s, nd_rec *r, nd_err code, const char *message)
 
         nd_outrec_clear(&r->out);
         r->dead_letter = true;
+        r->dead_letter_code = code;
         r->entity = false;
         rec_fields(r, &f, nd_err_code(code));
         nd_logf(LOG_NOTICE, &f, "to the dead-letter topic: %s", message);
@@ -481,6 +512,7 @@ handle_failure(nd_service *s, nd_rec *r, rd_kafka_resp_err_t err)
         nd_log_fields f;
 
         s->st.produce_errors++;
+        nd_monitor_count(s->hooks.monitor, ND_MON_DELIVERY_FAILED);
         rec_fields(r, &f, "kafka");
         if (r->generation != nd_tracker_generation(r->part)) {
                 /* Its partition was revoked meanwhile: the next owner
@@ -537,6 +569,24 @@ store_offset(nd_service *s, nd_tracker_part *p, int64_t offset)
         rd_kafka_topic_partition_list_destroy(l);
 }
 
+/* An acknowledged delivery: counted, and proof that a broker is up. */
+static void
+monitor_delivered(nd_service *s, const nd_rec *r)
+{
+        rd_kafka_timestamp_type_t tstype;
+
+        if (!s->hooks.monitor)
+                return;
+        if (r->dead_letter)
+                nd_monitor_dead_lettered(s->hooks.monitor,
+                                         r->dead_letter_code);
+        else if (!r->entity) /* events, on every topic they are routed to */
+                nd_monitor_produced(s->hooks.monitor,
+                                    rd_kafka_message_timestamp(r->msg,
+                                                               &tstype));
+        nd_monitor_set_broker_up(s->hooks.monitor, true, NULL);
+}
+
 static void
 dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -561,6 +611,7 @@ dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
                 s->st.entities_out++;
         else
                 s->st.events_out++;
+        monitor_delivered(s, r);
         commit = nd_tracker_ack(r->part, r->generation, r->msg->offset);
         if (commit >= 0)
                 store_offset(s, r->part, commit);
@@ -577,6 +628,8 @@ commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         s->commit_results++;
         if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
                 return;
+        nd_monitor_count(s->hooks.monitor,
+                         err ? ND_MON_COMMIT_FAILED : ND_MON_COMMITTED);
         if (err) {
                 nd_log(LOG_WARNING, "offset commit failed: %s",
                        rd_kafka_err2str(err));
@@ -605,8 +658,12 @@ run_retries(nd_service *s)
         while ((r = list_pop(&s->retry)))
                 list_push(r->retry_at_ms <= now ? &due : &keep, r);
         s->retry = keep;
-        while ((r = list_pop(&due)))
+        while ((r = list_pop(&due))) {
+                if (!r->queue_full)
+                        nd_monitor_count(s->hooks.monitor,
+                                         ND_MON_DELIVERY_RETRIED);
                 produce(s, r);
+        }
 }
 
 /* ---- Processing -------------------------------------------------------- */
@@ -809,6 +866,7 @@ handle_message(nd_service *s, rd_kafka_message_t *m)
         }
         r->msg = m;
         s->st.records_in++;
+        nd_monitor_consumed(s->hooks.monitor, 1);
         /* Records keep their order through the local queue, also those that
          * arrive while pausing takes effect. */
         list_push(&s->queue, r);
@@ -1004,8 +1062,10 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 else
                         rd_kafka_assign(rk, NULL);
         }
+        nd_monitor_count(s->hooks.monitor, ND_MON_REBALANCED);
         if (!rd_kafka_assignment(rk, &now)) {
                 s->st.assigned = (unsigned)now->cnt;
+                nd_monitor_set_assignment(s->hooks.monitor, now->cnt);
                 rd_kafka_topic_partition_list_destroy(now);
         }
         if (!s->st.ready && err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -1047,6 +1107,15 @@ group_id(const nd_config *c)
         return "newsd";
 }
 
+void
+nd_service_pipeline_hooks(const nd_service *s, nd_pipeline_conf *pc)
+{
+        if (s->hooks.monitor) {
+                pc->on_stage = nd_monitor_on_stage;
+                pc->on_stage_opaque = s->hooks.monitor;
+        }
+}
+
 nd_service *
 nd_service_new(const nd_config *c, const nd_service_hooks *hooks,
                char *errstr, size_t errstr_size)
@@ -1081,6 +1150,7 @@ nd_service_new(const nd_config *c, const nd_service_hooks *hooks,
         }
 
         nd_config_pipeline_conf(c, &pc);
+        nd_service_pipeline_hooks(s, &pc);
         s->pipeline = nd_pipeline_new(&pc, errstr, errstr_size);
         s->source = source_uri(group_id(c));
         s->dataschema = strdup(pc.dataschema_uri ? pc.dataschema_uri : "");
@@ -1158,6 +1228,8 @@ static void
 tick(nd_service *s)
 {
         s->st.queued = s->queue.n;
+        nd_monitor_heartbeat(s->hooks.monitor);
+        nd_monitor_set_in_flight(s->hooks.monitor, s->st.in_flight);
         if (s->hooks.tick)
                 s->hooks.tick(s->hooks.opaque, &s->st);
 }
@@ -1237,6 +1309,7 @@ shut_down(nd_service *s)
 
         s->stop_deadline = deadline;
         s->st.stopping = true;
+        nd_monitor_set_consumer(s->hooks.monitor, ND_CONSUMER_STOPPING);
         if (s->hooks.stopping)
                 s->hooks.stopping(s->hooks.opaque, &s->st);
         nd_log(LOG_INFO, "stopping: %u record(s) in flight", s->st.in_flight);
@@ -1285,6 +1358,7 @@ nd_service_run(nd_service *s, char *errstr, size_t errstr_size)
 
         if (err)
                 return err;
+        nd_monitor_set_consumer(s->hooks.monitor, ND_CONSUMER_JOINING);
         nd_log(LOG_INFO, "running: %s -> %s (dead letters: %s)",
                s->conf->input.n ? s->conf->input.v[0] : "news.raw",
                s->oc.event_topic, s->oc.dead_letter_topic);
@@ -1355,4 +1429,65 @@ nd_service_destroy(nd_service *s)
         free(s->source);
         free(s->dataschema);
         free(s);
+}
+
+/* ---- For the systemd life cycle ---------------------------------------- */
+
+bool
+nd_service_producer_up(const nd_service *s)
+{
+        /* The controller is known once a broker answered with metadata; a
+         * timeout of 0 only reads the cache. */
+        return rd_kafka_controllerid(s->producer, 0) >= 0;
+}
+
+int64_t
+nd_service_lag(nd_service *s)
+{
+        rd_kafka_topic_partition_list_t *parts = NULL;
+        int64_t lag = 0;
+        bool known = false;
+
+        if (rd_kafka_assignment(s->consumer, &parts) || !parts)
+                return -1;
+        if (rd_kafka_position(s->consumer, parts) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+                for (int i = 0; i < parts->cnt; i++) {
+                        const rd_kafka_topic_partition_t *p = &parts->elems[i];
+                        int64_t lo, hi;
+
+                        if (rd_kafka_get_watermark_offsets(
+                                    s->consumer, p->topic, p->partition, &lo,
+                                    &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+                            hi < 0)
+                                continue;
+                        /* No position yet: everything from the low mark. */
+                        int64_t pos = p->offset >= 0 ? p->offset : lo;
+
+                        if (hi > pos)
+                                lag += hi - pos;
+                        known = true;
+                }
+        }
+        rd_kafka_topic_partition_list_destroy(parts);
+        return known ? lag : -1;
+}
+
+nd_pipeline *
+nd_service_swap_pipeline(nd_service *s, nd_pipeline *p)
+{
+        nd_pipeline *old = s->pipeline;
+
+        s->pipeline = p;
+        return old;
+}
+
+void
+nd_service_apply_limits(nd_service *s, const nd_config *c)
+{
+        s->max_in_flight = c->max_in_flight ? c->max_in_flight
+                                            : DEFAULT_MAX_IN_FLIGHT;
+        s->low_water = s->max_in_flight / 2;
+        s->shutdown_ms = c->shutdown_timeout_ms ? c->shutdown_timeout_ms
+                                                : DEFAULT_SHUTDOWN_MS;
 }
