@@ -10,6 +10,7 @@
 
 #include "newsd/err.h"
 #include "newsd/pipeline.h"
+#include "newsd/route.h"
 #include "newsd/strvec.h"
 
 /* One librdkafka property as written in the file, with where it came from
@@ -53,8 +54,13 @@ typedef struct nd_config {
 
         /* [topics] */
         nd_strvec input;         /* "news.raw"; "^..." entries are regexes */
-        char *output;            /* "news.enriched" */
+        char *output;            /* "news.enriched": a topic template */
         char *dead_letter;       /* "news.dlq" */
+        char *entities;          /* the entity stream; "" or NULL: off */
+
+        /* [route.NAME] sections, in file order */
+        nd_route *routes;
+        size_t n_routes;
 
         /* [pipeline] */
         nd_delivery delivery;

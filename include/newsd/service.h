@@ -17,6 +17,7 @@ typedef struct nd_service_stats {
         uint64_t records_in;     /* input records consumed */
         uint64_t events_out;     /* events acknowledged by Kafka */
         uint64_t dead_lettered;  /* dead-letter records acknowledged */
+        uint64_t entities_out;   /* entity records acknowledged */
         uint64_t produce_errors; /* failed deliveries (each one retried) */
         uint64_t commits;        /* offset commits that succeeded */
         unsigned in_flight;      /* records produced, not yet acknowledged */

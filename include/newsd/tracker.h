@@ -1,6 +1,9 @@
 /* Offset tracking for at-least-once delivery: per partition, the offsets of
- * records in flight; an offset becomes committable only when it and every
- * earlier tracked offset of its partition are acknowledged. No Kafka here. */
+ * input records in flight, each with the number of output records it
+ * produced (events on every routed topic, entity records, or its dead-letter
+ * record); an offset becomes committable only when all of its outputs, and
+ * all outputs of every earlier tracked offset of its partition, are
+ * acknowledged. No Kafka here. */
 #ifndef NEWSD_TRACKER_H
 #define NEWSD_TRACKER_H
 
@@ -38,11 +41,22 @@ uint64_t nd_tracker_generation(const nd_tracker_part *p);
  * on allocation failure. */
 nd_err nd_tracker_track(nd_tracker_part *p, int64_t offset);
 
-/* Acknowledges @p offset of @p generation. Returns the offset to commit
+/* Records @p offset as in flight with @p outputs records to acknowledge
+ * (at least 1; ND_ERR_INTERNAL for 0). nd_tracker_track() is this with 1. */
+nd_err nd_tracker_track_outputs(nd_tracker_part *p, int64_t offset,
+                                unsigned outputs);
+
+/* Acknowledges one output of @p offset of @p generation. Returns the offset to commit
  * (one past the last of the fully acknowledged prefix) when this ack moved
- * it, else -1 (an earlier record is still pending, the generation is
- * stale, or the offset is not tracked). */
-int64_t nd_tracker_ack(nd_tracker_part *p, uint64_t generation, int64_t offset);
+ * it, else -1 (another output of the offset or an earlier record is still
+ * pending, the generation is stale, or the offset is not tracked or already
+ * fully acknowledged). A failed output is simply not acknowledged (it is
+ * retried), so it holds its offset and every later one back. */
+int64_t nd_tracker_ack(nd_tracker_part *p, uint64_t generation,
+                       int64_t offset);
+
+/* Outputs of @p offset not yet acknowledged (0 when not tracked). */
+unsigned nd_tracker_outputs_left(const nd_tracker_part *p, int64_t offset);
 
 /* Offsets tracked and not yet released: in flight, or acknowledged but
  * waiting for an earlier one. */

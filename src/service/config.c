@@ -34,6 +34,8 @@ enum setting_type {
         ST_DURATION, /* milliseconds, suffixes ms s m */
         ST_ENUM,     /* stored as the index into names[] */
         ST_STAGE,    /* stage.NAME = on|off, stored in disabled_stages */
+        ST_ROUTE,    /* a key of a [route.NAME] section, set through
+                        nd_route_set() on that section's nd_route */
 };
 
 #define SF_RELOADABLE 0x1u /* takes effect on SIGHUP without a restart */
@@ -54,7 +56,8 @@ struct setting {
         const char *doc_def;      /* the default as documented, when def
                                      depends on the build or environment */
         unsigned long long min, max;
-        const char *const *names; /* ST_ENUM: value i is names[i] */
+        const char *const *names; /* ST_ENUM: value i is names[i];
+                                     ST_ROUTE: names[0] is the type column */
         value_check check;
         unsigned flags;
         const char *help;
@@ -63,6 +66,7 @@ struct setting {
 enum section_kind {
         SEC_TABLE, /* settings from the table */
         SEC_KAFKA, /* free-form librdkafka properties */
+        SEC_ROUTE, /* [route.NAME]: one per name, ST_ROUTE settings */
 };
 
 struct section {
@@ -92,7 +96,15 @@ static const struct section sections[] = {
         {"producer", SEC_KAFKA, offsetof(nd_config, producer),
          "librdkafka properties for the producer only (compression.type, "
          "linger.ms ...); they override [kafka]."},
+        {"route.NAME", SEC_ROUTE, 0,
+         "A routing rule (docs/routing.md): an event for which every "
+         "condition of the section holds goes to its topic too, besides "
+         "[topics] output. NAME: 1 to 64 letters, digits, '_' or '-'. A "
+         "condition left out always holds. Routes are read at start."},
 };
+
+#define ROUTE_SECTION "route.NAME"
+#define ND_ROUTE_KEYS 8 /* at least the entries of nd_route_keys() */
 
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -115,6 +127,8 @@ _Static_assert(LOG_EMERG == 0 && LOG_DEBUG == 7,
 
 static bool check_input_topic(const char *v, char *errstr, size_t errsz);
 static bool check_topic(const char *v, char *errstr, size_t errsz);
+static bool check_template(const char *v, char *errstr, size_t errsz);
+static bool check_optional_topic(const char *v, char *errstr, size_t errsz);
 static bool check_listen(const char *v, char *errstr, size_t errsz);
 
 #define OFF(member) offsetof(nd_config, member)
@@ -128,12 +142,23 @@ static const struct setting settings[] = {
          "POSIX extended regular expression: every matching topic is "
          "consumed."},
         {"topics", "output", ST_STRING, OFF(output), "news.enriched", NULL,
-         NULL, 0, 0, NULL, check_topic, SF_NONEMPTY,
-         "Topic the events are published to."},
+         NULL, 0, 0, NULL, check_template, SF_NONEMPTY,
+         "Topic the events are published to: a topic name, or a template "
+         "such as news.enriched.{language} whose {placeholders} are filled "
+         "from the event: {language}, {script}, {place.country} (of the "
+         "first place entity), {source} (host of the article uri), "
+         "{input.topic}, {type}; {NAME|FALLBACK} names the text used when "
+         "the field is missing (default: unknown). Values are lower-cased, "
+         "characters outside [a-z0-9._-] become _ (docs/routing.md)."},
         {"topics", "dead-letter", ST_STRING, OFF(dead_letter), "news.dlq",
          NULL, NULL, 0, 0, NULL, check_topic, SF_NONEMPTY,
          "Topic receiving, unchanged, every input that cannot become an "
          "event, with newsd-error-* headers saying why."},
+        {"topics", "entities", ST_STRING, OFF(entities), "", NULL, NULL, 0,
+         0, NULL, check_optional_topic, 0,
+         "Topic of the entity stream: one record per entity per article, "
+         "keyed by the entity uri (schema/newsd-entity.schema.json; empty: "
+         "off)."},
         {"pipeline", "delivery", ST_ENUM, OFF(delivery), "at-least-once", NULL,
          NULL, 0, 0, delivery_names, NULL, 0,
          "Delivery guarantee. at-least-once commits an input's offset once "
@@ -192,6 +217,25 @@ static const struct setting settings[] = {
          NULL, NULL, 0, 0, NULL, check_listen, 0,
          "Address of the Prometheus /metrics endpoint, HOST:PORT (empty: "
          "off)."},
+        {ROUTE_SECTION, "topic", ST_ROUTE, 0, "", NULL, "(required)", 0, 0,
+         (const char *const[]){"topic template", NULL}, NULL, 0,
+         "Topic the matching events go to; a template like [topics] "
+         "output."},
+        {ROUTE_SECTION, "language", ST_ROUTE, 0, "", NULL, "(any)", 0, 0,
+         (const char *const[]){"comma-separated list", NULL}, NULL, 0,
+         "The article's language is one of these BCP 47 codes (he also "
+         "matches he-IL)."},
+        {ROUTE_SECTION, "entity", ST_ROUTE, 0, "", NULL, "(any)", 0, 0, (const char *const[]){"entity uri or name", NULL},
+         NULL, 0,
+         "The article mentions this entity: an entity of analysis.entities "
+         "has this uri, or this canonical name in any case (built-in "
+         "gazetteers and [data] user-dir alike)."},
+        {ROUTE_SECTION, "duplicate", ST_ROUTE, 0, "", NULL, "(any)", 0, 0,
+         (const char *const[]){"yes or no", NULL}, NULL, 0,
+         "yes: only near-duplicates of a recent article (analysis."
+         "fingerprints.duplicate_of); no: only articles that are not."},
+        {ROUTE_SECTION, "min-words", ST_ROUTE, 0, "", NULL, "(0)", 0, 0, (const char *const[]){"integer, 0 to 10000000", NULL},
+         NULL, 0, "The article's body has at least this many words."},
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -281,9 +325,17 @@ is_close(const char *typed, const char *known)
         return d <= (len <= 4 ? 1 : 2);
 }
 
+static bool
+is_route_section(const char *name)
+{
+        return strncmp(name, "route.", 6) == 0;
+}
+
 static const struct section *
 find_section(const char *name)
 {
+        if (is_route_section(name))
+                name = ROUTE_SECTION;
         for (size_t i = 0; i < N_SECTIONS; i++)
                 if (strcmp(sections[i].name, name) == 0)
                         return &sections[i];
@@ -304,6 +356,8 @@ stage_of(const char *key)
 static const struct setting *
 find_setting(const char *section, const char *key)
 {
+        if (is_route_section(section))
+                section = ROUTE_SECTION;
         for (size_t i = 0; i < N_SETTINGS; i++) {
                 const struct setting *st = &settings[i];
                 if (strcmp(st->section, section) != 0)
@@ -319,6 +373,8 @@ find_setting(const char *section, const char *key)
 static void
 suggest_key(nd_buf *b, const char *section, const char *key)
 {
+        if (is_route_section(section))
+                section = ROUTE_SECTION;
         /* The same section first, then a key put in the wrong section. */
         for (int pass = 0; pass < 2; pass++) {
                 for (size_t i = 0; i < N_SETTINGS; i++) {
@@ -421,6 +477,25 @@ static bool
 check_topic(const char *v, char *errstr, size_t errsz)
 {
         return topic_name_ok(v, errstr, errsz);
+}
+
+static bool
+check_optional_topic(const char *v, char *errstr, size_t errsz)
+{
+        return *v == '\0' || topic_name_ok(v, errstr, errsz);
+}
+
+static bool
+check_template(const char *v, char *errstr, size_t errsz)
+{
+        nd_template *t;
+
+        if (!strpbrk(v, "{}"))
+                return topic_name_ok(v, errstr, errsz);
+        t = nd_template_parse(v, errstr, errsz);
+
+        nd_template_destroy(t);
+        return t != NULL;
 }
 
 /* librdkafka subscribes "^..." entries as POSIX extended regexes. */
@@ -679,6 +754,8 @@ set_value(nd_config *c, const struct setting *st, const char *key,
                 nd_strvec_clear(&list);
                 return false;
         }
+        case ST_ROUTE:
+                break; /* apply_route() sets these */
         case ST_BOOL:
         case ST_STAGE:
                 if (!parse_bool(v, &b)) {
@@ -775,6 +852,8 @@ format_value(const nd_config *c, const struct setting *st, const char *stage,
         case ST_BOOL:
                 nd_buf_appends(b, *(const bool *)src ? "on" : "off");
                 break;
+        case ST_ROUTE:
+                break; /* nd_route_format() prints routes */
         case ST_STAGE:
                 nd_buf_appends(b, nd_strvec_contains(src, stage) ? "off"
                                                                  : "on");
@@ -897,6 +976,8 @@ struct load_ctx {
         int set_line[N_SETTINGS];
         char *origin[N_SETTINGS];        /* where a setting was last set */
         int stage_line[ND_STAGE_MAX];
+        int (*route_line)[ND_ROUTE_KEYS]; /* per route: where each key was
+                                             set, by nd_route_keys() index */
 };
 
 /* Reads $CREDENTIALS_DIRECTORY/NAME (systemd's LoadCredential=). Returns a
@@ -983,6 +1064,122 @@ stage_index(const char *stage)
         return -1;
 }
 
+static nd_route *
+route_find(nd_config *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_routes; i++)
+                if (strcmp(c->routes[i].name, name) == 0)
+                        return &c->routes[i];
+        return NULL;
+}
+
+/* Adds [route.@p name] first seen at @p origin; NULL when out of memory. */
+static nd_route *
+route_add(struct load_ctx *lc, const char *name, const char *origin)
+{
+        nd_config *c = lc->c;
+        nd_route *nr = realloc(c->routes, (c->n_routes + 1) * sizeof(*nr));
+        int(*lines)[ND_ROUTE_KEYS];
+
+        if (!nr)
+                return NULL;
+        c->routes = nr;
+        lines = realloc(lc->route_line,
+                        (c->n_routes + 1) * sizeof(*lc->route_line));
+        if (!lines)
+                return NULL;
+        lc->route_line = lines;
+        memset(lines[c->n_routes], 0, sizeof(lines[c->n_routes]));
+        if (!nd_route_init(&nr[c->n_routes], name, origin)) {
+                nd_route_clear(&nr[c->n_routes]);
+                return NULL;
+        }
+        return &nr[c->n_routes++];
+}
+
+static int
+route_key_index(const char *key)
+{
+        const char *const *k = nd_route_keys();
+
+        for (int i = 0; k[i] && i < ND_ROUTE_KEYS; i++)
+                if (strcmp(k[i], key) == 0)
+                        return i;
+        return -1;
+}
+
+/* One key of a [route.NAME] section; errors read like apply()'s. */
+static void
+apply_route(struct load_ctx *lc, const char *where, int lineno,
+            const char *label, const char *section, const char *key,
+            const char *value)
+{
+        const char *name = section + strlen("route.");
+        nd_route *r = route_find(lc->c, name);
+        char errstr[512];
+        int k;
+
+        if (!nd_route_name_ok(name)) {
+                /* The file's bad names are reported at their header. */
+                if (lineno == 0)
+                        push_errorf(lc->errors,
+                                    "%s: [route.%s]: a route name has 1 to "
+                                    "64 letters, digits, '_' or '-'",
+                                    where, name);
+                return;
+        }
+        if (!r && !(r = route_add(lc, name, where))) {
+                push_errorf(lc->errors, "%s: out of memory", label);
+                return;
+        }
+        k = route_key_index(key);
+        if (lineno > 0 && k >= 0) {
+                int *seen = &lc->route_line[r - lc->c->routes][k];
+                if (*seen > 0) {
+                        push_errorf(lc->errors,
+                                    "%s: duplicate key (first set on line "
+                                    "%d)",
+                                    label, *seen);
+                        return;
+                }
+                *seen = lineno;
+        }
+        if (nd_route_set(r, key, value, errstr, sizeof(errstr)) != ND_OK) {
+                nd_buf hint = {0};
+                if (k < 0)
+                        suggest_key(&hint, section, key);
+                push_errorf(lc->errors, "%s: %s%s", label, errstr,
+                            hint.p ? hint.p : "");
+                nd_buf_free(&hint);
+        }
+}
+
+/* A [route.NAME] header line: the route starts here. */
+static void
+route_header(struct load_ctx *lc, const char *section)
+{
+        const char *name = section + strlen("route.");
+        char where[PATH_MAX + 32];
+        nd_route *r = route_find(lc->c, name);
+
+        snprintf(where, sizeof(where), "%s:%d", lc->file, lc->lineno);
+        if (!nd_route_name_ok(name)) {
+                push_errorf(lc->errors,
+                            "%s: [%s]: a route name has 1 to 64 letters, "
+                            "digits, '_' or '-'",
+                            where, section);
+                return;
+        }
+        if (r) {
+                push_errorf(lc->errors,
+                            "%s: duplicate section [%s] (first at %s)", where,
+                            section, r->origin);
+                return;
+        }
+        if (!route_add(lc, name, where))
+                push_errorf(lc->errors, "%s: out of memory", where);
+}
+
 /*
  * Applies one key. @p where is "FILE:LINE" (lineno > 0) or "-X
  * section.key" (lineno 0); errors read "FILE:LINE: section.key: message"
@@ -1036,6 +1233,10 @@ apply(struct load_ctx *lc, const char *where, int lineno, const char *section,
                 from_credential = true;
         }
 
+        if (sec->kind == SEC_ROUTE) {
+                apply_route(lc, where, lineno, label, section, key, value);
+                goto out;
+        }
         if (sec->kind == SEC_KAFKA) {
                 nd_kv_list *l = kv_list(lc->c, sec);
                 nd_kv *prev = kv_find(l, key);
@@ -1176,7 +1377,9 @@ read_line(char *str, int num, void *stream)
                         line_error(lc, "text after the section header");
                         goto blank;
                 }
-                if (!find_section(trim(name))) {
+                if (is_route_section(trim(name)))
+                        route_header(lc, trim(name));
+                else if (!find_section(trim(name))) {
                         nd_buf hint = {0};
                         suggest_section(&hint, trim(name));
                         push_errorf(lc->errors,
@@ -1234,8 +1437,8 @@ set_defaults(nd_config *c)
                 const struct setting *st = &settings[i];
                 const char *env = st->env ? getenv(st->env) : NULL;
                 const char *v = env && *env ? env : st->def;
-                if (st->type == ST_STAGE)
-                        continue; /* every stage on: nothing disabled */
+                if (st->type == ST_STAGE || st->type == ST_ROUTE)
+                        continue; /* every stage on, no route */
                 if (!set_value(c, st, st->key, v, true, errstr,
                                sizeof(errstr)) &&
                     env) /* a bad environment value: back to the default */
@@ -1292,7 +1495,9 @@ apply_override(struct load_ctx *lc, const char *arg)
         if (eq)
                 *eq = '\0';
         lhs = trim(copy);
-        dot = strchr(lhs, '.');
+        /* [route.NAME] keys: -X route.NAME.key=value */
+        dot = strncmp(lhs, "route.", 6) == 0 ? strrchr(lhs, '.')
+                                              : strchr(lhs, '.');
         if (!eq || !dot || dot == lhs || dot[1] == '\0') {
                 push_errorf(lc->errors, "-X %s: expected section.key=value",
                             lhs);
@@ -1303,6 +1508,27 @@ apply_override(struct load_ctx *lc, const char *arg)
         apply(lc, where, 0, lhs, trim(dot + 1), trim(eq + 1));
 out:
         free(copy);
+}
+
+/* Whether @p topic is one of the input topics or matches an input
+ * regex. */
+static bool
+consumes(const nd_config *c, const char *topic)
+{
+        for (size_t j = 0; j < c->input.n; j++) {
+                const char *in = c->input.v[j];
+                regex_t re;
+                bool hit = false;
+                if (in[0] != '^') {
+                        hit = strcmp(in, topic) == 0;
+                } else if (regcomp(&re, in, REG_EXTENDED | REG_NOSUB) == 0) {
+                        hit = regexec(&re, topic, 0, NULL, 0) == 0;
+                        regfree(&re);
+                }
+                if (hit)
+                        return true;
+        }
+        return false;
 }
 
 /* Checks between settings, once everything is read. */
@@ -1345,6 +1571,42 @@ cross_check(struct load_ctx *lc)
                             lc->origin[find_setting("topics", "dead-letter") -
                                        settings]
                                     ?: "topics.dead-letter");
+        /* A route into an input topic would feed newsd its own events. */
+        for (size_t i = 0; i < c->n_routes; i++) {
+                const char *t = c->routes[i].topic
+                                        ? nd_template_text(c->routes[i].topic)
+                                        : NULL;
+                if (t && nd_template_is_static(c->routes[i].topic) &&
+                    consumes(c, t))
+                        push_errorf(lc->errors,
+                                    "%s: [route.%s]: \"%s\" is also an "
+                                    "input topic: newsd would consume its "
+                                    "own output",
+                                    c->routes[i].origin, c->routes[i].name,
+                                    t);
+        }
+        /* A topic that was there but wrong has its own error already. */
+        for (size_t i = 0; i < c->n_routes; i++)
+                if (!c->routes[i].topic &&
+                    lc->route_line[i][route_key_index("topic")] == 0)
+                        push_errorf(lc->errors,
+                                    "%s: [route.%s]: missing topic (the "
+                                    "topic its events go to)",
+                                    c->routes[i].origin, c->routes[i].name);
+        if (c->entities && *c->entities) {
+                const char *where = lc->origin[find_setting("topics",
+                                                            "entities") -
+                                               settings];
+                bool clash = strcmp(c->entities, c->output) == 0 ||
+                             strcmp(c->entities, c->dead_letter) == 0 ||
+                             nd_strvec_contains(&c->input, c->entities);
+                if (clash)
+                        push_errorf(lc->errors,
+                                    "%s: the entity stream needs a topic of "
+                                    "its own, not an input, output or "
+                                    "dead-letter topic",
+                                    where ? where : "topics.entities");
+        }
         if (!kv_find(&c->kafka, "group.id") && !kv_find(&c->consumer,
                                                         "group.id"))
                 kv_set(&c->consumer, "group.id", "newsd", "default", false);
@@ -1371,6 +1633,7 @@ nd_config_load(nd_config *c, const char *path, const nd_strvec *overrides,
         nd_strvec_clear(&lc.stash);
         for (size_t i = 0; i < N_SETTINGS; i++)
                 free(lc.origin[i]);
+        free(lc.route_line);
         return errors->n == before ? ND_OK : ND_ERR_CONFIG;
 }
 
@@ -1381,6 +1644,9 @@ nd_config_free(nd_config *c)
         kv_list_free(&c->kafka);
         kv_list_free(&c->consumer);
         kv_list_free(&c->producer);
+        for (size_t i = 0; i < c->n_routes; i++)
+                nd_route_clear(&c->routes[i]);
+        free(c->routes);
         for (size_t i = 0; i < N_SETTINGS; i++) {
                 const struct setting *st = &settings[i];
                 void *p = member(c, st->offset);
@@ -1417,6 +1683,15 @@ nd_config_print(const nd_config *c, FILE *out)
                 const struct section *sec = &sections[s];
                 if (sec->kind == SEC_KAFKA) {
                         print_kv_section(c, sec, out);
+                        continue;
+                }
+                if (sec->kind == SEC_ROUTE) {
+                        for (size_t r = 0; r < c->n_routes; r++) {
+                                b.len = 0;
+                                nd_route_format(&c->routes[r], &b);
+                                fprintf(out, "\n[route.%s]\n%s",
+                                        c->routes[r].name, b.p ? b.p : "");
+                        }
                         continue;
                 }
                 fprintf(out, "\n[%s]\n", sec->name);
@@ -1635,7 +1910,7 @@ nd_config_reloadable_diff(const nd_config *old, const nd_config *neu,
         for (size_t i = 0; i < N_SETTINGS; i++) {
                 const struct setting *st = &settings[i];
                 const char *const *n = nd_pipeline_stage_names();
-                if (st->flags & SF_RELOADABLE)
+                if ((st->flags & SF_RELOADABLE) || st->type == ST_ROUTE)
                         continue;
                 do {
                         char name[128];
@@ -1651,6 +1926,21 @@ nd_config_reloadable_diff(const nd_config *old, const nd_config *neu,
                         if (restart_needed)
                                 nd_strvec_push(restart_needed, name);
                 } while (st->type == ST_STAGE && *++n);
+        }
+        /* Routes are compiled when the service starts. */
+        a.len = b.len = 0;
+        for (size_t i = 0; i < old->n_routes; i++) {
+                nd_buf_printf(&a, "[%s]\n", old->routes[i].name);
+                nd_route_format(&old->routes[i], &a);
+        }
+        for (size_t i = 0; i < neu->n_routes; i++) {
+                nd_buf_printf(&b, "[%s]\n", neu->routes[i].name);
+                nd_route_format(&neu->routes[i], &b);
+        }
+        if (strcmp(a.p ? a.p : "", b.p ? b.p : "") != 0) {
+                reloadable = false;
+                if (restart_needed)
+                        nd_strvec_push(restart_needed, "route");
         }
         for (size_t s = 0; s < N_SECTIONS; s++)
                 if (sections[s].kind == SEC_KAFKA)
@@ -1677,6 +1967,9 @@ describe_type(const struct setting *st, bool markdown, nd_buf *b)
         format_bound(st, st->min, lo, sizeof(lo));
         format_bound(st, st->max, hi, sizeof(hi));
         switch (st->type) {
+        case ST_ROUTE:
+                nd_buf_appends(b, st->names[0]);
+                break;
         case ST_STRING:
                 nd_buf_appends(b, "string");
                 break;
@@ -1856,7 +2149,7 @@ reference_man(FILE *out)
                 fprintf(out, ".SS [%s]\n", sec->name);
                 roff_text(sec->help, out);
                 fputc('\n', out);
-                for (size_t i = 0; sec->kind == SEC_TABLE && i < N_SETTINGS;
+                for (size_t i = 0; sec->kind != SEC_KAFKA && i < N_SETTINGS;
                      i++) {
                         const struct setting *st = &settings[i];
                         if (strcmp(st->section, sec->name) != 0)

@@ -79,6 +79,7 @@ to_dead_letter(nd_service *s, nd_rec *r, nd_err code, const char *message)
         nd_outrec_clear(&r->out);
         r->dead_letter = true;
         r->dead_letter_code = code;
+        r->entity = false;
         nd_svc_rec_fields(r, &f, nd_err_code(code));
         nd_logf(LOG_NOTICE, &f, "to the dead-letter topic: %s", message);
         while (nd_output_dead_letter(&s->oc, &in, code, message, &r->out,
@@ -105,8 +106,7 @@ handle_failure(nd_service *s, nd_rec *r, rd_kafka_resp_err_t err)
                         "delivery failed after its partition was revoked: "
                         "%s; left to the partition's new owner",
                         rd_kafka_err2str(err));
-                s->st.in_flight--;
-                nd_svc_rec_free(r);
+                nd_svc_rec_done(s, r);
                 return;
         }
         /* An event the output topic refuses for its size can never be
@@ -114,8 +114,9 @@ handle_failure(nd_service *s, nd_rec *r, rd_kafka_resp_err_t err)
         if (!r->dead_letter && err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
                 char msg[256];
                 snprintf(msg, sizeof(msg),
-                         "the event is too large for topic %s: %s",
-                         s->oc.event_topic, rd_kafka_err2str(err));
+                         "the %s is too large for topic %s: %s",
+                         r->entity ? "entity record" : "event", r->out.topic,
+                         rd_kafka_err2str(err));
                 to_dead_letter(s, r, ND_ERR_TOO_LARGE, msg);
                 r->attempts = 0;
                 nd_svc_produce(s, r);
@@ -164,7 +165,7 @@ monitor_delivered(nd_service *s, const nd_rec *r)
         if (r->dead_letter)
                 nd_monitor_dead_lettered(s->hooks.monitor,
                                          r->dead_letter_code);
-        else
+        else if (!r->entity) /* events, on every topic they are routed to */
                 nd_monitor_produced(s->hooks.monitor,
                                     rd_kafka_message_timestamp(r->msg,
                                                                &tstype));
@@ -182,8 +183,7 @@ nd_svc_dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
             m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
                 /* Forced shutdown: not delivered, so not committed. */
-                s->st.in_flight--;
-                nd_svc_rec_free(r);
+                nd_svc_rec_done(s, r);
                 return;
         }
         if (m->err) {
@@ -192,14 +192,15 @@ nd_svc_dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         }
         if (r->dead_letter)
                 s->st.dead_lettered++;
+        else if (r->entity)
+                s->st.entities_out++;
         else
                 s->st.events_out++;
         monitor_delivered(s, r);
         commit = nd_tracker_ack(r->part, r->generation, r->msg->offset);
         if (commit >= 0)
                 store_offset(s, r->part, commit);
-        s->st.in_flight--;
-        nd_svc_rec_free(r);
+        nd_svc_rec_done(s, r);
 }
 
 void
@@ -292,25 +293,67 @@ input_from_message(const rd_kafka_message_t *m, nd_input *in,
         in->prov.headers = *hdrs_json;
 }
 
-/* Runs the pipeline on r and builds its output record. */
+/* A further output record of r's input: it shares r's message. */
+static nd_rec *
+sibling(nd_rec *r)
+{
+        nd_rec *o = calloc(1, sizeof(*o));
+
+        while (!o) {
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nd_log(LOG_ERR, "out of memory routing a record");
+                nanosleep(&ts, NULL);
+                o = calloc(1, sizeof(*o));
+        }
+        o->msg = r->msg;
+        o->part = r->part;
+        o->outputs = r->outputs;
+        (*r->outputs)++;
+        return o;
+}
+
+/* r's own record is the event on the default topic; the other events and
+ * the entity records (src/service/fanout.c) become siblings in @p more. */
+static void
+build_routed(nd_service *s, nd_rec *r, nd_result *res, rec_list *more)
+{
+        nd_fanout_conf fc = {&s->oc, s->output, s->conf->routes,
+                             s->conf->n_routes, s->entities};
+        nd_output_input oi = output_input(r->msg);
+        nd_fanout_rec *recs;
+        size_t n;
+        char errstr[256];
+
+        if (nd_fanout_build(&fc, &oi, res->uri, res->event, &recs, &n, errstr,
+                            sizeof(errstr)) != ND_OK) {
+                to_dead_letter(s, r, ND_ERR_NOMEM, errstr);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                nd_rec *o = i == 0 ? r : sibling(r);
+                o->out = recs[i].out;
+                o->topic = recs[i].topic;
+                o->entity = recs[i].entity;
+                if (i > 0)
+                        nd_svc_list_push(more, o);
+        }
+        free(recs); /* the records moved into the nd_recs */
+}
+
 void
-nd_svc_build_output(nd_service *s, nd_rec *r)
+nd_svc_build_output(nd_service *s, nd_rec *r, rec_list *more)
 {
         const rd_kafka_message_t *m = r->msg;
         json_t *hdrs_json = NULL;
-        char ctype[256], errstr[256];
+        char ctype[256];
         nd_input in;
         nd_result res;
 
         input_from_message(m, &in, &hdrs_json, ctype, sizeof(ctype));
-        if (nd_pipeline_process(s->pipeline, &in, &res) == ND_OK) {
-                nd_output_input oi = output_input(m);
-                if (nd_output_event(&s->oc, &oi, res.uri, res.event, &r->out,
-                                    errstr, sizeof(errstr)) != ND_OK)
-                        to_dead_letter(s, r, ND_ERR_NOMEM, errstr);
-        } else {
+        if (nd_pipeline_process(s->pipeline, &in, &res) == ND_OK)
+                build_routed(s, r, &res, more);
+        else
                 to_dead_letter(s, r, res.err, res.errstr);
-        }
         nd_result_clear(&res);
         json_decref(hdrs_json);
 }

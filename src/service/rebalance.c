@@ -29,8 +29,9 @@ nd_svc_drop_records(nd_service *s, rec_list *l,
                         continue;
                 }
                 if (r->part)
-                        s->st.in_flight--; /* dispatched: counted */
-                nd_svc_rec_free(r);
+                        nd_svc_rec_done(s, r); /* dispatched: counted */
+                else
+                        nd_svc_rec_free(r);
         }
         *l = keep;
         s->st.queued = s->queue.n;

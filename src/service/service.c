@@ -41,15 +41,31 @@ nd_svc_list_pop(rec_list *l)
         return r;
 }
 
-void
+bool
 nd_svc_rec_free(nd_rec *r)
 {
+        bool last = true;
+
         if (!r)
-                return;
+                return false;
         nd_outrec_clear(&r->out);
-        if (r->msg)
+        free(r->topic);
+        if (r->outputs) {
+                last = --*r->outputs == 0;
+                if (last)
+                        free(r->outputs);
+        }
+        if (r->msg && last)
                 rd_kafka_message_destroy(r->msg);
         free(r);
+        return last;
+}
+
+void
+nd_svc_rec_done(nd_service *s, nd_rec *r)
+{
+        if (nd_svc_rec_free(r))
+                s->st.in_flight--;
 }
 
 void
@@ -311,6 +327,8 @@ static void
 dispatch(nd_service *s, nd_rec *r)
 {
         const char *topic = rd_kafka_topic_name(r->msg->rkt);
+        rec_list more = {0};
+        nd_rec *o;
         nd_err err;
 
         r->part = nd_tracker_part_get(s->tracker, topic, r->msg->partition);
@@ -321,7 +339,14 @@ dispatch(nd_service *s, nd_rec *r)
                 r->part =
                     nd_tracker_part_get(s->tracker, topic, r->msg->partition);
         }
-        err = nd_tracker_track(r->part, r->msg->offset);
+        while (!(r->outputs = calloc(1, sizeof(*r->outputs)))) {
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nd_log(LOG_ERR, "out of memory dispatching a record");
+                nanosleep(&ts, NULL);
+        }
+        *r->outputs = 1;
+        nd_svc_build_output(s, r, &more);
+        err = nd_tracker_track_outputs(r->part, r->msg->offset, *r->outputs);
         if (err == ND_ERR_INTERNAL) {
                 nd_log_fields f;
                 /* The consumer went back (offset reset, seek): start the
@@ -331,18 +356,23 @@ dispatch(nd_service *s, nd_rec *r)
                 nd_logf(LOG_WARNING, &f,
                         "offset went backwards; restarting its tracking");
                 nd_tracker_reset(r->part);
-                err = nd_tracker_track(r->part, r->msg->offset);
+                err = nd_tracker_track_outputs(r->part, r->msg->offset,
+                                               *r->outputs);
         }
         while (err == ND_ERR_NOMEM) {
                 struct timespec ts = {0, 10 * 1000 * 1000};
                 nd_log(LOG_ERR, "out of memory tracking offsets");
                 nanosleep(&ts, NULL);
-                err = nd_tracker_track(r->part, r->msg->offset);
+                err = nd_tracker_track_outputs(r->part, r->msg->offset,
+                                               *r->outputs);
         }
         r->generation = nd_tracker_generation(r->part);
+        for (o = more.head; o; o = o->next)
+                o->generation = r->generation;
         s->st.in_flight++;
-        nd_svc_build_output(s, r);
         nd_svc_produce(s, r);
+        while ((o = nd_svc_list_pop(&more)))
+                nd_svc_produce(s, o);
 }
 
 static void
@@ -474,6 +504,10 @@ nd_service_new(const nd_config *c, const nd_service_hooks *hooks, char *errstr,
                 goto fail;
         }
         s->oc.event_topic = c->output ? c->output : "news.enriched";
+        s->output = nd_template_parse(s->oc.event_topic, errstr, errstr_size);
+        if (!s->output)
+                goto fail;
+        s->entities = c->entities && *c->entities ? c->entities : NULL;
         s->oc.dead_letter_topic = c->dead_letter ? c->dead_letter : "news.dlq";
         s->oc.mode = c->event_format;
         s->oc.source = s->source;
@@ -654,8 +688,9 @@ shut_down(nd_service *s)
                 nd_log(LOG_WARNING, "producer not flushed in time");
         nd_log(LOG_INFO,
                "stopped: %" PRIu64 " in, %" PRIu64 " events, %" PRIu64
-               " dead-lettered",
-               s->st.records_in, s->st.events_out, s->st.dead_lettered);
+               " dead-lettered, %" PRIu64 " entity records",
+               s->st.records_in, s->st.events_out, s->st.dead_lettered,
+               s->st.entities_out);
 }
 
 nd_err
@@ -731,6 +766,7 @@ nd_service_destroy(nd_service *s)
         if (s->producer)
                 rd_kafka_destroy(s->producer);
         nd_tracker_destroy(s->tracker);
+        nd_template_destroy(s->output);
         nd_pipeline_destroy(s->pipeline);
         free(s->source);
         free(s->dataschema);

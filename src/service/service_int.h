@@ -15,10 +15,12 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "newsd/fanout.h"
 #include "newsd/log.h"
 #include "newsd/monitor.h"
 #include "newsd/output.h"
 #include "newsd/pipeline.h"
+#include "newsd/route.h"
 #include "newsd/service.h"
 #include "newsd/tracker.h"
 
@@ -32,7 +34,9 @@
 #define PAUSE_AFTER_MS        500
 #define FORCED_STEP_MS        1000
 
-/* One consumed input record, from poll until its output is acknowledged. */
+/* One output record of a consumed input, from poll until it is
+ * acknowledged. An input with several outputs (routed topics, entity
+ * records) has one nd_rec per output, sharing its message and offset. */
 typedef struct nd_rec {
         struct nd_rec *next;     /* local queue or retry list */
         rd_kafka_message_t *msg; /* owned: the input, kept for the
@@ -45,6 +49,11 @@ typedef struct nd_rec {
         bool queue_full;  /* last attempt hit a full queue */
         unsigned attempts;
         int64_t retry_at_ms;
+        bool entity;       /* out is an entity record */
+        char *topic;       /* owned: out's topic when routed */
+        unsigned *outputs; /* shared by the input's output records: how
+                              many are alive; the last frees msg. NULL
+                              until dispatched. */
 } nd_rec;
 
 typedef struct rec_list {
@@ -62,6 +71,8 @@ struct nd_service {
         nd_output_conf oc;
         char *source;     /* owned: ce_source */
         char *dataschema; /* owned: ce_dataschema */
+        nd_template *output;  /* owned: [topics] output */
+        const char *entities; /* borrowed: entity topic, NULL: off */
 
         unsigned max_in_flight, low_water;
         unsigned shutdown_ms;
@@ -84,14 +95,20 @@ struct nd_service {
 int64_t nd_svc_now_ms(void);
 void nd_svc_list_push(rec_list *l, nd_rec *r);
 nd_rec *nd_svc_list_pop(rec_list *l);
-void nd_svc_rec_free(nd_rec *r);
+/* Frees @p r; returns whether it was the last output record of its input
+ * (which then leaves the in-flight count). */
+bool nd_svc_rec_free(nd_rec *r);
+/* Frees a dispatched output record. */
+void nd_svc_rec_done(nd_service *s, nd_rec *r);
 /* Log fields naming r's input record. */
 void nd_svc_rec_fields(const nd_rec *r, nd_log_fields *f, const char *error);
 void nd_svc_set_paused(nd_service *s, bool pause);
 
 /* delivery.c */
-/* Runs the pipeline on r and builds its event or dead-letter record. */
-void nd_svc_build_output(nd_service *s, nd_rec *r);
+/* Runs the pipeline on r and builds its output records: r's own is the
+ * event on the first topic (or the dead-letter record); the others, sharing
+ * r's message, go to @p more. */
+void nd_svc_build_output(nd_service *s, nd_rec *r, rec_list *more);
 /* Produces r->out; r stays in flight until acknowledged (failures are
  * retried). */
 void nd_svc_produce(nd_service *s, nd_rec *r);

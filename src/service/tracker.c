@@ -1,5 +1,7 @@
-/* Offset tracker: a sorted ring of in-flight offsets per partition; the
- * acknowledged prefix is popped from the front and becomes committable. */
+/* Offset tracker: a sorted ring of in-flight offsets per partition, each
+ * with the count of its outputs not yet acknowledged; the prefix whose
+ * outputs are all acknowledged is popped from the front and becomes
+ * committable. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +10,7 @@
 
 typedef struct entry {
         int64_t offset;
-        bool acked;
+        unsigned left; /* outputs not yet acknowledged; 0: done */
 } entry;
 
 struct nd_tracker_part {
@@ -110,7 +112,14 @@ at(const nd_tracker_part *p, size_t i)
 nd_err
 nd_tracker_track(nd_tracker_part *p, int64_t offset)
 {
-        if (offset < 0 || offset <= p->last_tracked)
+        return nd_tracker_track_outputs(p, offset, 1);
+}
+
+nd_err
+nd_tracker_track_outputs(nd_tracker_part *p, int64_t offset,
+                         unsigned outputs)
+{
+        if (outputs == 0 || offset < 0 || offset <= p->last_tracked)
                 return ND_ERR_INTERNAL;
         if (p->n == p->cap) {
                 size_t cap = p->cap ? p->cap * 2 : 64;
@@ -125,7 +134,7 @@ nd_tracker_track(nd_tracker_part *p, int64_t offset)
                 p->cap = cap;
                 p->head = 0;
         }
-        p->ring[(p->head + p->n) % p->cap] = (entry){offset, false};
+        p->ring[(p->head + p->n) % p->cap] = (entry){offset, outputs};
         p->n++;
         p->last_tracked = offset;
         return ND_OK;
@@ -147,15 +156,25 @@ nd_tracker_ack(nd_tracker_part *p, uint64_t generation, int64_t offset)
                 else
                         hi = mid;
         }
-        if (lo == p->n || at(p, lo)->offset != offset || at(p, lo)->acked)
+        if (lo == p->n || at(p, lo)->offset != offset || at(p, lo)->left == 0)
                 return -1;
-        at(p, lo)->acked = true;
-        while (p->n > 0 && at(p, 0)->acked) {
+        if (--at(p, lo)->left > 0)
+                return -1;
+        while (p->n > 0 && at(p, 0)->left == 0) {
                 commit = at(p, 0)->offset + 1;
                 p->head = (p->head + 1) % p->cap;
                 p->n--;
         }
         return commit;
+}
+
+unsigned
+nd_tracker_outputs_left(const nd_tracker_part *p, int64_t offset)
+{
+        for (size_t i = 0; i < p->n; i++)
+                if (at(p, i)->offset == offset)
+                        return at(p, i)->left;
+        return 0;
 }
 
 size_t

@@ -94,7 +94,7 @@ expected = [
     '%s:9: pipeline.event-format: "json" is not one of: binary, structured'
     % bad,
     "%s:10: unknown section [nope]; the sections are [topics] [pipeline] "
-    "[data] [log] [metrics] [kafka] [consumer] [producer]" % bad,
+    "[data] [log] [metrics] [kafka] [consumer] [producer] [route.NAME]" % bad,
     '%s:12: expected "key = value", "[section]" or a comment' % bad,
     '%s:14: log.level: "loud" is not one of: emerg, alert, crit, err, '
     "warning, notice, info, debug" % bad,

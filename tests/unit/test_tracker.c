@@ -192,18 +192,94 @@ test_ring_growth(void **state)
         nd_tracker_destroy(t);
 }
 
+/* An input with outputs on several topics: acknowledgements of its outputs
+ * arrive out of order and interleaved with other inputs' ones; the offset
+ * moves the commit point only with its last output. */
+static void
+test_multi_output_out_of_order(void **state)
+{
+        nd_tracker *t = nd_tracker_new();
+        nd_tracker_part *p = nd_tracker_part_get(t, "in", 0);
+        uint64_t g = nd_tracker_generation(p);
+
+        (void)state;
+        assert_int_equal(nd_tracker_track_outputs(p, 5, 3), ND_OK);
+        assert_int_equal(nd_tracker_track_outputs(p, 6, 2), ND_OK);
+        assert_int_equal(nd_tracker_track_outputs(p, 7, 1), ND_OK);
+        assert_int_equal(nd_tracker_outputs_left(p, 5), 3);
+        /* 7 done, 6 half done, 5 two thirds done: nothing committable. */
+        assert_int_equal(nd_tracker_ack(p, g, 7), -1);
+        assert_int_equal(nd_tracker_ack(p, g, 6), -1);
+        assert_int_equal(nd_tracker_ack(p, g, 5), -1);
+        assert_int_equal(nd_tracker_ack(p, g, 5), -1);
+        assert_int_equal(nd_tracker_outputs_left(p, 5), 1);
+        assert_int_equal(nd_tracker_outputs_left(p, 6), 1);
+        assert_int_equal(nd_tracker_pending(p), 3);
+        /* The last output of 5 releases 5 only: 6 still waits for one. */
+        assert_int_equal(nd_tracker_ack(p, g, 5), 6);
+        assert_int_equal(nd_tracker_pending(p), 2);
+        /* Its last output releases 6 and the 7 acknowledged before. */
+        assert_int_equal(nd_tracker_ack(p, g, 6), 8);
+        assert_int_equal(nd_tracker_pending(p), 0);
+        /* A further report for a finished offset is ignored. */
+        assert_int_equal(nd_tracker_ack(p, g, 6), -1);
+        nd_tracker_destroy(t);
+}
+
+/* One output that keeps failing (never acknowledged) holds its offset and
+ * every later one, however many of their outputs succeed. */
+static void
+test_failing_output_holds(void **state)
+{
+        nd_tracker *t = nd_tracker_new();
+        nd_tracker_part *p = nd_tracker_part_get(t, "in", 0);
+        uint64_t g = nd_tracker_generation(p);
+
+        (void)state;
+        assert_int_equal(nd_tracker_track_outputs(p, 0, 4), ND_OK);
+        assert_int_equal(nd_tracker_track_outputs(p, 1, 2), ND_OK);
+        for (int i = 0; i < 3; i++)
+                assert_int_equal(nd_tracker_ack(p, g, 0), -1);
+        assert_int_equal(nd_tracker_ack(p, g, 1), -1);
+        assert_int_equal(nd_tracker_ack(p, g, 1), -1);
+        assert_int_equal(nd_tracker_pending(p), 2);
+        assert_int_equal(nd_tracker_outputs_left(p, 0), 1);
+        assert_int_equal(nd_tracker_outputs_left(p, 1), 0);
+        /* A reset (partition revoked) forgets it; late reports of the old
+         * generation do not count. */
+        nd_tracker_reset(p);
+        assert_int_equal(nd_tracker_ack(p, g, 0), -1);
+        assert_int_equal(nd_tracker_pending(p), 0);
+        nd_tracker_destroy(t);
+}
+
+static void
+test_zero_outputs_refused(void **state)
+{
+        nd_tracker *t = nd_tracker_new();
+        nd_tracker_part *p = nd_tracker_part_get(t, "in", 0);
+
+        (void)state;
+        assert_int_equal(nd_tracker_track_outputs(p, 3, 0), ND_ERR_INTERNAL);
+        assert_int_equal(nd_tracker_pending(p), 0);
+        nd_tracker_destroy(t);
+}
+
 int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_in_order),
-            cmocka_unit_test(test_out_of_order),
-            cmocka_unit_test(test_gaps),
-            cmocka_unit_test(test_bad_acks_ignored),
-            cmocka_unit_test(test_track_must_increase),
-            cmocka_unit_test(test_reset_generation),
-            cmocka_unit_test(test_partitions_apart),
-            cmocka_unit_test(test_ring_growth),
+                cmocka_unit_test(test_in_order),
+                cmocka_unit_test(test_out_of_order),
+                cmocka_unit_test(test_gaps),
+                cmocka_unit_test(test_bad_acks_ignored),
+                cmocka_unit_test(test_track_must_increase),
+                cmocka_unit_test(test_reset_generation),
+                cmocka_unit_test(test_partitions_apart),
+                cmocka_unit_test(test_ring_growth),
+                cmocka_unit_test(test_multi_output_out_of_order),
+                cmocka_unit_test(test_failing_output_holds),
+                cmocka_unit_test(test_zero_outputs_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
