@@ -31,6 +31,10 @@
 #define LOOP_BUSY_MS          5
 #define PAUSE_AFTER_MS        500
 #define FORCED_STEP_MS        1000
+/* How long a refused commit of revoked partitions is retried: long enough
+ * for a coordinator to finish a rebalance step, short enough not to hold
+ * up a rebalance that waits for this member. */
+#define REVOKE_COMMIT_RETRY_MS 2000
 
 /* One consumed input record, from poll until its output is acknowledged. */
 typedef struct nd_rec {

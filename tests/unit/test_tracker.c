@@ -192,6 +192,34 @@ test_ring_growth(void **state)
         nd_tracker_destroy(t);
 }
 
+/* Stored and committed positions only move forward (commit results can
+ * come back out of order) and are forgotten on reset. */
+static void
+test_stored_committed(void **state)
+{
+        nd_tracker *t = nd_tracker_new();
+        nd_tracker_part *p = nd_tracker_part_get(t, "a", 0);
+
+        (void)state;
+        assert_non_null(p);
+        assert_int_equal(nd_tracker_stored(p), -1);
+        assert_int_equal(nd_tracker_committed(p), -1);
+        nd_tracker_set_stored(p, 40);
+        nd_tracker_set_stored(p, 25);
+        assert_int_equal(nd_tracker_stored(p), 40);
+        nd_tracker_set_committed(p, 30);
+        nd_tracker_set_committed(p, 20);
+        assert_int_equal(nd_tracker_committed(p), 30);
+        nd_tracker_set_committed(p, 0);
+        assert_int_equal(nd_tracker_committed(p), 30);
+        nd_tracker_reset(p);
+        assert_int_equal(nd_tracker_stored(p), -1);
+        assert_int_equal(nd_tracker_committed(p), -1);
+        nd_tracker_set_committed(p, 0);
+        assert_int_equal(nd_tracker_committed(p), 0);
+        nd_tracker_destroy(t);
+}
+
 int
 main(void)
 {
@@ -204,6 +232,7 @@ main(void)
             cmocka_unit_test(test_reset_generation),
             cmocka_unit_test(test_partitions_apart),
             cmocka_unit_test(test_ring_growth),
+            cmocka_unit_test(test_stored_committed),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
