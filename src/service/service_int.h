@@ -33,8 +33,9 @@
 #define FORCED_STEP_MS        1000
 /* How long a refused commit of revoked partitions is retried: long enough
  * for a coordinator to finish a rebalance step, short enough not to hold
- * up a rebalance that waits for this member. */
-#define REVOKE_COMMIT_RETRY_MS 2000
+ * up a rebalance that waits for this member (whose heartbeats the
+ * coordinator does not count meanwhile, so its session runs down). */
+#define REVOKE_COMMIT_RETRY_MS 1000
 
 /* One consumed input record, from poll until its output is acknowledged. */
 typedef struct nd_rec {
