@@ -33,6 +33,16 @@ int32_t nd_tracker_part_partition(const nd_tracker_part *p);
  * ignored from now on. */
 void nd_tracker_reset(nd_tracker_part *p);
 
+/* The offset last stored for commit (one past the acknowledged prefix), -1
+ * when none since the last reset. Only ever moves forward. */
+void nd_tracker_set_stored(nd_tracker_part *p, int64_t offset);
+int64_t nd_tracker_stored(const nd_tracker_part *p);
+
+/* The offset the group coordinator last confirmed as committed, -1 when
+ * none since the last reset. Only ever moves forward. */
+void nd_tracker_set_committed(nd_tracker_part *p, int64_t offset);
+int64_t nd_tracker_committed(const nd_tracker_part *p);
+
 /* The current generation, to hand back to nd_tracker_ack(). */
 uint64_t nd_tracker_generation(const nd_tracker_part *p);
 

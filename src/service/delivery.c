@@ -142,6 +142,8 @@ store_offset(nd_service *s, nd_tracker_part *p, int64_t offset)
         err = rd_kafka_offsets_store(s->consumer, l);
         if (!err)
                 err = l->elems[0].err;
+        if (!err)
+                nd_tracker_set_stored(p, offset);
         if (err) {
                 nd_log_fields f = {.topic = nd_tracker_part_topic(p),
                                    .partition = nd_tracker_part_partition(p),
@@ -226,9 +228,18 @@ nd_svc_commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 nd_log_fields f = {.topic = p->topic,
                                    .partition = p->partition,
                                    .offset = p->offset};
-                if (p->err)
+                nd_tracker_part *tp;
+
+                if (p->err) {
                         nd_logf(LOG_WARNING, &f, "offset commit failed: %s",
                                 rd_kafka_err2str(p->err));
+                } else if (p->offset >= 0 &&
+                           (tp = nd_tracker_part_get(s->tracker, p->topic,
+                                                     p->partition))) {
+                        /* What a revocation reports as the next owner's
+                         * starting point when its own commit fails. */
+                        nd_tracker_set_committed(tp, p->offset);
+                }
         }
 }
 

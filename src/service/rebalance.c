@@ -67,14 +67,89 @@ drain(nd_service *s, const rd_kafka_topic_partition_list_t *parts,
         }
 }
 
-static void
-commit_sync(nd_service *s)
+/* Errors after which the same commit, with the same generation, can still
+ * go through: the coordinator is busy or moving, or the group is between
+ * two steps of a rebalance. ILLEGAL_GENERATION and UNKNOWN_MEMBER_ID are
+ * not among them: the group moved on, the partitions are no longer ours to
+ * commit. */
+static bool
+commit_retriable(rd_kafka_resp_err_t err)
 {
-        rd_kafka_resp_err_t err = rd_kafka_commit(s->consumer, NULL, 0);
+        switch (err) {
+        case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
+        case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+        case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+        case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+        case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+        case RD_KAFKA_RESP_ERR__TIMED_OUT:
+        case RD_KAFKA_RESP_ERR__TRANSPORT:
+                return true;
+        default:
+                return false;
+        }
+}
 
-        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-                nd_log(LOG_WARNING, "offset commit failed: %s",
-                       rd_kafka_err2str(err));
+/* Commits synchronously what was stored, while the revoked partitions are
+ * still assigned: a failure that may pass is retried until @p deadline,
+ * serving the producer meanwhile. The group can still refuse for good: a
+ * member that joins while this one is inside its revocation starts a
+ * rebalance that waits for this member, so the commit cannot succeed
+ * before the partitions are given up. The error is returned; the caller
+ * reports what the next owner reads again. */
+static rd_kafka_resp_err_t
+commit_revoked(nd_service *s, rd_kafka_t *rk, int64_t deadline)
+{
+        int wait_ms = RETRY_MIN_MS;
+        rd_kafka_resp_err_t err;
+
+        for (;;) {
+                err = rd_kafka_commit(rk, NULL, 0);
+                if (!err || err == RD_KAFKA_RESP_ERR__NO_OFFSET ||
+                    !commit_retriable(err) ||
+                    nd_svc_now_ms() + wait_ms > deadline ||
+                    s->stop_requests >= 2 || s->fatal)
+                        return err;
+                nd_log(LOG_INFO, "commit of revoked partitions: %s, "
+                       "retrying in %d ms", rd_kafka_err2str(err), wait_ms);
+                for (int64_t until = nd_svc_now_ms() + wait_ms;
+                     nd_svc_now_ms() < until;)
+                        rd_kafka_poll(s->producer, LOOP_BUSY_MS);
+                if (wait_ms < REVOKE_COMMIT_RETRY_MS / 4)
+                        wait_ms *= 2;
+        }
+}
+
+/* One line per revoked partition saying where its next owner starts: the
+ * offset just committed, or on failure the last commit the coordinator
+ * confirmed (-1: none since the partition was assigned here). Everything
+ * from there on that was already delivered comes out again. */
+static void
+log_revoked_commits(nd_service *s, const rd_kafka_topic_partition_list_t *parts,
+                    rd_kafka_resp_err_t err)
+{
+        for (int i = 0; i < parts->cnt; i++) {
+                const char *topic = parts->elems[i].topic;
+                int32_t partition = parts->elems[i].partition;
+                nd_tracker_part *p =
+                    nd_tracker_part_get(s->tracker, topic, partition);
+                nd_log_fields f = {.topic = topic, .partition = partition};
+
+                if (!p)
+                        continue;
+                if (!err && nd_tracker_stored(p) >= 0)
+                        nd_tracker_set_committed(p, nd_tracker_stored(p));
+                f.offset = nd_tracker_committed(p);
+                if (!err || err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+                        nd_logf(LOG_INFO, &f,
+                                "revoked %s[%d]: committed %" PRId64, topic,
+                                (int)partition, nd_tracker_committed(p));
+                else
+                        nd_logf(LOG_WARNING, &f,
+                                "revoked %s[%d]: commit failed (%s), next "
+                                "owner starts at the last commit %" PRId64,
+                                topic, (int)partition, rd_kafka_err2str(err),
+                                nd_tracker_committed(p));
+        }
 }
 
 static void
@@ -114,13 +189,24 @@ revoke(nd_service *s, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
         if (!rd_kafka_assignment_lost(rk)) {
                 /* Deliver what is in flight for these partitions and commit
                  * it, so the next owner starts right after it. */
-                drain(s, parts, nd_svc_now_ms() + s->shutdown_ms);
+                int64_t deadline = nd_svc_now_ms() + s->shutdown_ms;
+                rd_kafka_resp_err_t err;
+
+                drain(s, parts, deadline);
                 /* When stopping, shut_down() committed already and the
                  * broker may be gone: do not wait for it again. */
-                if (s->st.stopping)
+                if (s->st.stopping) {
                         rd_kafka_commit(rk, NULL, 1);
-                else
-                        commit_sync(s);
+                } else {
+                        int64_t retry_until =
+                            nd_svc_now_ms() + REVOKE_COMMIT_RETRY_MS;
+
+                        err = commit_revoked(s, rk,
+                                             retry_until < deadline
+                                                 ? retry_until
+                                                 : deadline);
+                        log_revoked_commits(s, parts, err);
+                }
         }
         nd_svc_drop_records(s, &s->retry, parts);
         reset_parts(s, parts);

@@ -33,6 +33,11 @@
 #define LOOP_BUSY_MS          5
 #define PAUSE_AFTER_MS        500
 #define FORCED_STEP_MS        1000
+/* How long a refused commit of revoked partitions is retried: long enough
+ * for a coordinator to finish a rebalance step, short enough not to hold
+ * up a rebalance that waits for this member (whose heartbeats the
+ * coordinator does not count meanwhile, so its session runs down). */
+#define REVOKE_COMMIT_RETRY_MS 1000
 
 /* One output record of a consumed input, from poll until it is
  * acknowledged. An input with several outputs (routed topics, entity

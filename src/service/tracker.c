@@ -20,6 +20,8 @@ struct nd_tracker_part {
         entry *ring; /* owned; cap entries, n used from head */
         size_t cap, head, n;
         int64_t last_tracked; /* -1: none since the last reset */
+        int64_t stored;       /* -1: none since the last reset */
+        int64_t committed;    /* -1: none confirmed since the last reset */
 };
 
 struct nd_tracker {
@@ -72,6 +74,8 @@ nd_tracker_part_get(nd_tracker *t, const char *topic, int32_t partition)
         }
         p->partition = partition;
         p->last_tracked = -1;
+        p->stored = -1;
+        p->committed = -1;
         t->parts[t->n++] = p;
         return p;
 }
@@ -94,7 +98,42 @@ nd_tracker_reset(nd_tracker_part *p)
         p->head = 0;
         p->n = 0;
         p->last_tracked = -1;
+        p->stored = -1;
+        p->committed = -1;
         p->generation++;
+}
+
+/* Positions only move forward: commit results and stores for one
+ * partition can be reported out of order. */
+static void
+raise_to(int64_t *pos, int64_t offset)
+{
+        if (offset > *pos)
+                *pos = offset;
+}
+
+void
+nd_tracker_set_stored(nd_tracker_part *p, int64_t offset)
+{
+        raise_to(&p->stored, offset);
+}
+
+void
+nd_tracker_set_committed(nd_tracker_part *p, int64_t offset)
+{
+        raise_to(&p->committed, offset);
+}
+
+int64_t
+nd_tracker_stored(const nd_tracker_part *p)
+{
+        return p->stored;
+}
+
+int64_t
+nd_tracker_committed(const nd_tracker_part *p)
+{
+        return p->committed;
 }
 
 uint64_t

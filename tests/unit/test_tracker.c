@@ -88,13 +88,13 @@ test_bad_acks_ignored(void **state)
         uint64_t g = nd_tracker_generation(p);
 
         (void)state;
-        assert_int_equal(nd_tracker_ack(p, g, 7), -1); /* never tracked */
+        assert_int_equal(nd_tracker_ack(p, g, 7), -1);  /* never tracked */
         assert_int_equal(nd_tracker_ack(p, g, 0), -1);
         assert_int_equal(nd_tracker_ack(p, g, 2), -1);
-        assert_int_equal(nd_tracker_ack(p, g, 2), -1); /* twice */
+        assert_int_equal(nd_tracker_ack(p, g, 2), -1);  /* twice */
         assert_int_equal(nd_tracker_pending(p), 2);
         assert_int_equal(nd_tracker_ack(p, g, 1), 3);
-        assert_int_equal(nd_tracker_ack(p, g, 1), -1); /* already released */
+        assert_int_equal(nd_tracker_ack(p, g, 1), -1);  /* already released */
         nd_tracker_destroy(t);
 }
 
@@ -265,6 +265,34 @@ test_zero_outputs_refused(void **state)
         nd_tracker_destroy(t);
 }
 
+/* Stored and committed positions only move forward (commit results can
+ * come back out of order) and are forgotten on reset. */
+static void
+test_stored_committed(void **state)
+{
+        nd_tracker *t = nd_tracker_new();
+        nd_tracker_part *p = nd_tracker_part_get(t, "a", 0);
+
+        (void)state;
+        assert_non_null(p);
+        assert_int_equal(nd_tracker_stored(p), -1);
+        assert_int_equal(nd_tracker_committed(p), -1);
+        nd_tracker_set_stored(p, 40);
+        nd_tracker_set_stored(p, 25);
+        assert_int_equal(nd_tracker_stored(p), 40);
+        nd_tracker_set_committed(p, 30);
+        nd_tracker_set_committed(p, 20);
+        assert_int_equal(nd_tracker_committed(p), 30);
+        nd_tracker_set_committed(p, 0);
+        assert_int_equal(nd_tracker_committed(p), 30);
+        nd_tracker_reset(p);
+        assert_int_equal(nd_tracker_stored(p), -1);
+        assert_int_equal(nd_tracker_committed(p), -1);
+        nd_tracker_set_committed(p, 0);
+        assert_int_equal(nd_tracker_committed(p), 0);
+        nd_tracker_destroy(t);
+}
+
 int
 main(void)
 {
@@ -280,6 +308,7 @@ main(void)
                 cmocka_unit_test(test_multi_output_out_of_order),
                 cmocka_unit_test(test_failing_output_holds),
                 cmocka_unit_test(test_zero_outputs_refused),
+                cmocka_unit_test(test_stored_committed),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
