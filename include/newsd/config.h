@@ -17,9 +17,9 @@
  * so errors can say FILE:LINE. */
 typedef struct nd_kv {
         char *key;
-        char *value;   /* after @credential: resolution */
-        char *origin;  /* "FILE:LINE", "-X section.key" or "default" */
-        bool secret;   /* never printed or logged */
+        char *value;  /* after @credential: resolution */
+        char *origin; /* "FILE:LINE", "-X section.key" or "default" */
+        bool secret;  /* never printed or logged */
 } nd_kv;
 
 typedef struct nd_kv_list {
@@ -45,18 +45,18 @@ typedef enum nd_log_target {
 } nd_log_target;
 
 typedef struct nd_config {
-        char *path;              /* the file read, or NULL */
+        char *path; /* the file read, or NULL */
 
         /* [kafka], [consumer], [producer] */
         nd_kv_list kafka;
-        nd_kv_list consumer;     /* group.id defaults to "newsd" */
+        nd_kv_list consumer; /* group.id defaults to "newsd" */
         nd_kv_list producer;
 
         /* [topics] */
-        nd_strvec input;         /* "news.raw"; "^..." entries are regexes */
-        char *output;            /* "news.enriched": a topic template */
-        char *dead_letter;       /* "news.dlq" */
-        char *entities;          /* the entity stream; "" or NULL: off */
+        nd_strvec input;   /* "news.raw"; "^..." entries are regexes */
+        char *output;      /* "news.enriched": a topic template */
+        char *dead_letter; /* "news.dlq" */
+        char *entities;    /* the entity stream; "" or NULL: off */
 
         /* [route.NAME] sections, in file order */
         nd_route *routes;
@@ -66,7 +66,7 @@ typedef struct nd_config {
         nd_delivery delivery;
         nd_event_mode event_format;
         size_t max_article_bytes;
-        unsigned max_in_flight;  /* records in flight before pausing */
+        unsigned max_in_flight; /* records in flight before pausing */
         unsigned commit_interval_ms;
         unsigned shutdown_timeout_ms;
         nd_strvec disabled_stages;
@@ -78,11 +78,11 @@ typedef struct nd_config {
         char *user_data_dir;
 
         /* [log] */
-        int log_level;           /* syslog LOG_* value */
+        int log_level; /* syslog LOG_* value */
         nd_log_target log_target;
 
         /* [metrics] */
-        char *metrics_listen;    /* "" or NULL: off */
+        char *metrics_listen; /* "" or NULL: off */
 } nd_config;
 
 /*

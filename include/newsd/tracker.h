@@ -56,14 +56,13 @@ nd_err nd_tracker_track(nd_tracker_part *p, int64_t offset);
 nd_err nd_tracker_track_outputs(nd_tracker_part *p, int64_t offset,
                                 unsigned outputs);
 
-/* Acknowledges one output of @p offset of @p generation. Returns the offset to commit
- * (one past the last of the fully acknowledged prefix) when this ack moved
- * it, else -1 (another output of the offset or an earlier record is still
+/* Acknowledges one output of @p offset of @p generation. Returns the offset to
+ * commit (one past the last of the fully acknowledged prefix) when this ack
+ * moved it, else -1 (another output of the offset or an earlier record is still
  * pending, the generation is stale, or the offset is not tracked or already
  * fully acknowledged). A failed output is simply not acknowledged (it is
  * retried), so it holds its offset and every later one back. */
-int64_t nd_tracker_ack(nd_tracker_part *p, uint64_t generation,
-                       int64_t offset);
+int64_t nd_tracker_ack(nd_tracker_part *p, uint64_t generation, int64_t offset);
 
 /* Outputs of @p offset not yet acknowledged (0 when not tracked). */
 unsigned nd_tracker_outputs_left(const nd_tracker_part *p, int64_t offset);

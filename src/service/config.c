@@ -23,11 +23,11 @@
 #define REDACTED          "[redacted]"
 /* Marks a value inih was handed in place of an over-long line's value (see
  * read_line): the index into load_ctx.stash follows. */
-#define STASH_MARK        '\x01'
+#define STASH_MARK '\x01'
 
 enum setting_type {
         ST_STRING,
-        ST_LIST,     /* comma-separated */
+        ST_LIST, /* comma-separated */
         ST_BOOL,
         ST_UINT,
         ST_SIZE,     /* bytes, suffixes k M G */
@@ -50,11 +50,11 @@ struct setting {
         const char *section;
         const char *key;
         enum setting_type type;
-        size_t offset;            /* into nd_config */
-        const char *def;          /* parsed like a value from the file */
-        const char *env;          /* environment variable overriding def */
-        const char *doc_def;      /* the default as documented, when def
-                                     depends on the build or environment */
+        size_t offset;       /* into nd_config */
+        const char *def;     /* parsed like a value from the file */
+        const char *env;     /* environment variable overriding def */
+        const char *doc_def; /* the default as documented, when def
+                                depends on the build or environment */
         unsigned long long min, max;
         const char *const *names; /* ST_ENUM: value i is names[i];
                                      ST_ROUTE: names[0] is the type column */
@@ -77,30 +77,31 @@ struct section {
 };
 
 static const struct section sections[] = {
-        {"topics", SEC_TABLE, 0, "Where articles come from and where events "
-                                 "go."},
-        {"pipeline", SEC_TABLE, 0,
-         "Delivery, event format, limits and the enrichment stages."},
-        {"data", SEC_TABLE, 0,
-         "Directories of pipeline data (boilerplate phrases, gazetteers)."},
-        {"log", SEC_TABLE, 0, "Logging."},
-        {"metrics", SEC_TABLE, 0, "The Prometheus metrics endpoint."},
-        {"kafka", SEC_KAFKA, offsetof(nd_config, kafka),
-         "Any librdkafka property (bootstrap.servers, security.protocol, "
-         "sasl.*, ssl.* ...), for the consumer and the producer alike. "
-         "librdkafka itself validates names and values at check time."},
-        {"consumer", SEC_KAFKA, offsetof(nd_config, consumer),
-         "librdkafka properties for the consumer only (group.id, "
-         "session.timeout.ms ...); they override [kafka]. group.id defaults "
-         "to newsd."},
-        {"producer", SEC_KAFKA, offsetof(nd_config, producer),
-         "librdkafka properties for the producer only (compression.type, "
-         "linger.ms ...); they override [kafka]."},
-        {"route.NAME", SEC_ROUTE, 0,
-         "A routing rule (docs/routing.md): an event for which every "
-         "condition of the section holds goes to its topic too, besides "
-         "[topics] output. NAME: 1 to 64 letters, digits, '_' or '-'. A "
-         "condition left out always holds. Routes are read at start."},
+    {"topics", SEC_TABLE, 0,
+     "Where articles come from and where events "
+     "go."},
+    {"pipeline", SEC_TABLE, 0,
+     "Delivery, event format, limits and the enrichment stages."},
+    {"data", SEC_TABLE, 0,
+     "Directories of pipeline data (boilerplate phrases, gazetteers)."},
+    {"log", SEC_TABLE, 0, "Logging."},
+    {"metrics", SEC_TABLE, 0, "The Prometheus metrics endpoint."},
+    {"kafka", SEC_KAFKA, offsetof(nd_config, kafka),
+     "Any librdkafka property (bootstrap.servers, security.protocol, "
+     "sasl.*, ssl.* ...), for the consumer and the producer alike. "
+     "librdkafka itself validates names and values at check time."},
+    {"consumer", SEC_KAFKA, offsetof(nd_config, consumer),
+     "librdkafka properties for the consumer only (group.id, "
+     "session.timeout.ms ...); they override [kafka]. group.id defaults "
+     "to newsd."},
+    {"producer", SEC_KAFKA, offsetof(nd_config, producer),
+     "librdkafka properties for the producer only (compression.type, "
+     "linger.ms ...); they override [kafka]."},
+    {"route.NAME", SEC_ROUTE, 0,
+     "A routing rule (docs/routing.md): an event for which every "
+     "condition of the section holds goes to its topic too, besides "
+     "[topics] output. NAME: 1 to 64 letters, digits, '_' or '-'. A "
+     "condition left out always holds. Routes are read at start."},
 };
 
 #define ROUTE_SECTION "route.NAME"
@@ -112,15 +113,14 @@ static const char *const delivery_names[] = {"at-least-once", "exactly-once",
                                              NULL};
 static const char *const event_names[] = {"binary", "structured", NULL};
 /* Indexed by syslog priority: LOG_EMERG is 0, LOG_DEBUG 7. */
-static const char *const level_names[] = {"emerg",   "alert",  "crit",
-                                          "err",     "warning", "notice",
-                                          "info",    "debug",  NULL};
-static const char *const target_names[] = {"auto", "journal", "stderr",
-                                           NULL};
+static const char *const level_names[] = {"emerg", "alert",   "crit",
+                                          "err",   "warning", "notice",
+                                          "info",  "debug",   NULL};
+static const char *const target_names[] = {"auto", "journal", "stderr", NULL};
 
 _Static_assert(sizeof(nd_delivery) == sizeof(int) &&
-                       sizeof(nd_event_mode) == sizeof(int) &&
-                       sizeof(nd_log_target) == sizeof(int),
+                   sizeof(nd_event_mode) == sizeof(int) &&
+                   sizeof(nd_log_target) == sizeof(int),
                "enum settings are stored as int");
 _Static_assert(LOG_EMERG == 0 && LOG_DEBUG == 7,
                "level_names is indexed by syslog priority");
@@ -136,106 +136,105 @@ static bool check_listen(const char *v, char *errstr, size_t errsz);
 #define MIN         (60 * SEC)
 
 static const struct setting settings[] = {
-        {"topics", "input", ST_LIST, OFF(input), "news.raw", NULL, NULL, 0, 0,
-         NULL, check_input_topic, SF_NONEMPTY,
-         "Topics to consume, comma-separated. An entry starting with ^ is a "
-         "POSIX extended regular expression: every matching topic is "
-         "consumed."},
-        {"topics", "output", ST_STRING, OFF(output), "news.enriched", NULL,
-         NULL, 0, 0, NULL, check_template, SF_NONEMPTY,
-         "Topic the events are published to: a topic name, or a template "
-         "such as news.enriched.{language} whose {placeholders} are filled "
-         "from the event: {language}, {script}, {place.country} (of the "
-         "first place entity), {source} (host of the article uri), "
-         "{input.topic}, {type}; {NAME|FALLBACK} names the text used when "
-         "the field is missing (default: unknown). Values are lower-cased, "
-         "characters outside [a-z0-9._-] become _ (docs/routing.md)."},
-        {"topics", "dead-letter", ST_STRING, OFF(dead_letter), "news.dlq",
-         NULL, NULL, 0, 0, NULL, check_topic, SF_NONEMPTY,
-         "Topic receiving, unchanged, every input that cannot become an "
-         "event, with newsd-error-* headers saying why."},
-        {"topics", "entities", ST_STRING, OFF(entities), "", NULL, NULL, 0,
-         0, NULL, check_optional_topic, 0,
-         "Topic of the entity stream: one record per entity per article, "
-         "keyed by the entity uri (schema/newsd-entity.schema.json; empty: "
-         "off)."},
-        {"pipeline", "delivery", ST_ENUM, OFF(delivery), "at-least-once", NULL,
-         NULL, 0, 0, delivery_names, NULL, 0,
-         "Delivery guarantee. at-least-once commits an input's offset once "
-         "its event is acknowledged; exactly-once uses Kafka transactions."},
-        {"pipeline", "event-format", ST_ENUM, OFF(event_format), "binary",
-         NULL, NULL, 0, 0, event_names, NULL, 0,
-         "CloudEvents content mode: binary (ce_* headers, the event as the "
-         "value) or structured (application/cloudevents+json)."},
-        {"pipeline", "max-article-bytes", ST_SIZE, OFF(max_article_bytes),
-         "4M", NULL, NULL, 1024, 1ULL << 30, NULL, NULL, SF_RELOADABLE,
-         "Largest input accepted; larger ones go to the dead-letter topic as "
-         "too-large."},
-        {"pipeline", "max-in-flight", ST_UINT, OFF(max_in_flight), "1000",
-         NULL, NULL, 1, 1000000, NULL, NULL, SF_RELOADABLE,
-         "Records consumed but not yet acknowledged by Kafka; at this bound "
-         "the assigned partitions are paused until deliveries catch up."},
-        {"pipeline", "commit-interval", ST_DURATION, OFF(commit_interval_ms),
-         "5s", NULL, NULL, 100, 60 * MIN, NULL, NULL, 0,
-         "How often the offsets of delivered inputs are committed."},
-        {"pipeline", "shutdown-timeout", ST_DURATION,
-         OFF(shutdown_timeout_ms), "30s", NULL, NULL, SEC, 60 * MIN, NULL,
-         NULL, SF_RELOADABLE,
-         "How long a stop may spend delivering in-flight records and "
-         "committing before it gives up; keep it below systemd's "
-         "TimeoutStopSec."},
-        {"pipeline", "dedup-window", ST_UINT, OFF(dedup_window), "4096", NULL,
-         NULL, 0, 10000000, NULL, NULL, SF_RELOADABLE,
-         "How many recent articles the near-duplicate check remembers "
-         "(0: off)."},
-        {"pipeline", "dedup-max-distance", ST_UINT, OFF(dedup_max_distance),
-         "16", NULL, NULL, 0, 64, NULL, NULL, SF_RELOADABLE,
-         "Largest distance between two articles' simhash fingerprints, in "
-         "differing bits per 64, for them to count as near-duplicates (see "
-         "docs/enrichment.md)."},
-        {"pipeline", "stage.NAME", ST_STAGE, OFF(disabled_stages), "on", NULL,
-         NULL, 0, 0, NULL, NULL, SF_RELOADABLE,
-         "Switches one enrichment stage on or off. Stages that later ones "
-         "depend on stay on."},
-        {"data", "dir", ST_STRING, OFF(data_dir), NEWSD_DATADIR,
-         "NEWSD_DATA_DIR",
-         "the installed data directory (DATADIR/newsd), or $NEWSD_DATA_DIR "
-         "when set",
-         0, 0, NULL, NULL, SF_NONEMPTY | SF_RELOADABLE,
-         "Directory of the pipeline's built-in data."},
-        {"data", "user-dir", ST_STRING, OFF(user_data_dir), "", NULL, NULL, 0,
-         0, NULL, NULL, SF_RELOADABLE,
-         "Optional directory of extra data read after the built-in one, such "
-         "as /etc/newsd/gazetteer.d (empty: none)."},
-        {"log", "level", ST_ENUM, OFF(log_level), "info", NULL, NULL, 0, 0,
-         level_names, NULL, SF_RELOADABLE, "Lowest priority logged."},
-        {"log", "target", ST_ENUM, OFF(log_target), "auto", NULL, NULL, 0, 0,
-         target_names, NULL, 0,
-         "auto: the journal when stderr is connected to it "
-         "($JOURNAL_STREAM), else stderr."},
-        {"metrics", "listen", ST_STRING, OFF(metrics_listen), "127.0.0.1:9464",
-         NULL, NULL, 0, 0, NULL, check_listen, 0,
-         "Address of the Prometheus /metrics endpoint, HOST:PORT (empty: "
-         "off)."},
-        {ROUTE_SECTION, "topic", ST_ROUTE, 0, "", NULL, "(required)", 0, 0,
-         (const char *const[]){"topic template", NULL}, NULL, 0,
-         "Topic the matching events go to; a template like [topics] "
-         "output."},
-        {ROUTE_SECTION, "language", ST_ROUTE, 0, "", NULL, "(any)", 0, 0,
-         (const char *const[]){"comma-separated list", NULL}, NULL, 0,
-         "The article's language is one of these BCP 47 codes (he also "
-         "matches he-IL)."},
-        {ROUTE_SECTION, "entity", ST_ROUTE, 0, "", NULL, "(any)", 0, 0, (const char *const[]){"entity uri or name", NULL},
-         NULL, 0,
-         "The article mentions this entity: an entity of analysis.entities "
-         "has this uri, or this canonical name in any case (built-in "
-         "gazetteers and [data] user-dir alike)."},
-        {ROUTE_SECTION, "duplicate", ST_ROUTE, 0, "", NULL, "(any)", 0, 0,
-         (const char *const[]){"yes or no", NULL}, NULL, 0,
-         "yes: only near-duplicates of a recent article (analysis."
-         "fingerprints.duplicate_of); no: only articles that are not."},
-        {ROUTE_SECTION, "min-words", ST_ROUTE, 0, "", NULL, "(0)", 0, 0, (const char *const[]){"integer, 0 to 10000000", NULL},
-         NULL, 0, "The article's body has at least this many words."},
+    {"topics", "input", ST_LIST, OFF(input), "news.raw", NULL, NULL, 0, 0, NULL,
+     check_input_topic, SF_NONEMPTY,
+     "Topics to consume, comma-separated. An entry starting with ^ is a "
+     "POSIX extended regular expression: every matching topic is "
+     "consumed."},
+    {"topics", "output", ST_STRING, OFF(output), "news.enriched", NULL, NULL, 0,
+     0, NULL, check_template, SF_NONEMPTY,
+     "Topic the events are published to: a topic name, or a template "
+     "such as news.enriched.{language} whose {placeholders} are filled "
+     "from the event: {language}, {script}, {place.country} (of the "
+     "first place entity), {source} (host of the article uri), "
+     "{input.topic}, {type}; {NAME|FALLBACK} names the text used when "
+     "the field is missing (default: unknown). Values are lower-cased, "
+     "characters outside [a-z0-9._-] become _ (docs/routing.md)."},
+    {"topics", "dead-letter", ST_STRING, OFF(dead_letter), "news.dlq", NULL,
+     NULL, 0, 0, NULL, check_topic, SF_NONEMPTY,
+     "Topic receiving, unchanged, every input that cannot become an "
+     "event, with newsd-error-* headers saying why."},
+    {"topics", "entities", ST_STRING, OFF(entities), "", NULL, NULL, 0, 0, NULL,
+     check_optional_topic, 0,
+     "Topic of the entity stream: one record per entity per article, "
+     "keyed by the entity uri (schema/newsd-entity.schema.json; empty: "
+     "off)."},
+    {"pipeline", "delivery", ST_ENUM, OFF(delivery), "at-least-once", NULL,
+     NULL, 0, 0, delivery_names, NULL, 0,
+     "Delivery guarantee. at-least-once commits an input's offset once "
+     "its event is acknowledged; exactly-once uses Kafka transactions."},
+    {"pipeline", "event-format", ST_ENUM, OFF(event_format), "binary", NULL,
+     NULL, 0, 0, event_names, NULL, 0,
+     "CloudEvents content mode: binary (ce_* headers, the event as the "
+     "value) or structured (application/cloudevents+json)."},
+    {"pipeline", "max-article-bytes", ST_SIZE, OFF(max_article_bytes), "4M",
+     NULL, NULL, 1024, 1ULL << 30, NULL, NULL, SF_RELOADABLE,
+     "Largest input accepted; larger ones go to the dead-letter topic as "
+     "too-large."},
+    {"pipeline", "max-in-flight", ST_UINT, OFF(max_in_flight), "1000", NULL,
+     NULL, 1, 1000000, NULL, NULL, SF_RELOADABLE,
+     "Records consumed but not yet acknowledged by Kafka; at this bound "
+     "the assigned partitions are paused until deliveries catch up."},
+    {"pipeline", "commit-interval", ST_DURATION, OFF(commit_interval_ms), "5s",
+     NULL, NULL, 100, 60 * MIN, NULL, NULL, 0,
+     "How often the offsets of delivered inputs are committed."},
+    {"pipeline", "shutdown-timeout", ST_DURATION, OFF(shutdown_timeout_ms),
+     "30s", NULL, NULL, SEC, 60 * MIN, NULL, NULL, SF_RELOADABLE,
+     "How long a stop may spend delivering in-flight records and "
+     "committing before it gives up; keep it below systemd's "
+     "TimeoutStopSec."},
+    {"pipeline", "dedup-window", ST_UINT, OFF(dedup_window), "4096", NULL, NULL,
+     0, 10000000, NULL, NULL, SF_RELOADABLE,
+     "How many recent articles the near-duplicate check remembers "
+     "(0: off)."},
+    {"pipeline", "dedup-max-distance", ST_UINT, OFF(dedup_max_distance), "16",
+     NULL, NULL, 0, 64, NULL, NULL, SF_RELOADABLE,
+     "Largest distance between two articles' simhash fingerprints, in "
+     "differing bits per 64, for them to count as near-duplicates (see "
+     "docs/enrichment.md)."},
+    {"pipeline", "stage.NAME", ST_STAGE, OFF(disabled_stages), "on", NULL, NULL,
+     0, 0, NULL, NULL, SF_RELOADABLE,
+     "Switches one enrichment stage on or off. Stages that later ones "
+     "depend on stay on."},
+    {"data", "dir", ST_STRING, OFF(data_dir), NEWSD_DATADIR, "NEWSD_DATA_DIR",
+     "the installed data directory (DATADIR/newsd), or $NEWSD_DATA_DIR "
+     "when set",
+     0, 0, NULL, NULL, SF_NONEMPTY | SF_RELOADABLE,
+     "Directory of the pipeline's built-in data."},
+    {"data", "user-dir", ST_STRING, OFF(user_data_dir), "", NULL, NULL, 0, 0,
+     NULL, NULL, SF_RELOADABLE,
+     "Optional directory of extra data read after the built-in one, such "
+     "as /etc/newsd/gazetteer.d (empty: none)."},
+    {"log", "level", ST_ENUM, OFF(log_level), "info", NULL, NULL, 0, 0,
+     level_names, NULL, SF_RELOADABLE, "Lowest priority logged."},
+    {"log", "target", ST_ENUM, OFF(log_target), "auto", NULL, NULL, 0, 0,
+     target_names, NULL, 0,
+     "auto: the journal when stderr is connected to it "
+     "($JOURNAL_STREAM), else stderr."},
+    {"metrics", "listen", ST_STRING, OFF(metrics_listen), "127.0.0.1:9464",
+     NULL, NULL, 0, 0, NULL, check_listen, 0,
+     "Address of the Prometheus /metrics endpoint, HOST:PORT (empty: "
+     "off)."},
+    {ROUTE_SECTION, "topic", ST_ROUTE, 0, "", NULL, "(required)", 0, 0,
+     (const char *const[]){"topic template", NULL}, NULL, 0,
+     "Topic the matching events go to; a template like [topics] "
+     "output."},
+    {ROUTE_SECTION, "language", ST_ROUTE, 0, "", NULL, "(any)", 0, 0,
+     (const char *const[]){"comma-separated list", NULL}, NULL, 0,
+     "The article's language is one of these BCP 47 codes (he also "
+     "matches he-IL)."},
+    {ROUTE_SECTION, "entity", ST_ROUTE, 0, "", NULL, "(any)", 0, 0,
+     (const char *const[]){"entity uri or name", NULL}, NULL, 0,
+     "The article mentions this entity: an entity of analysis.entities "
+     "has this uri, or this canonical name in any case (built-in "
+     "gazetteers and [data] user-dir alike)."},
+    {ROUTE_SECTION, "duplicate", ST_ROUTE, 0, "", NULL, "(any)", 0, 0,
+     (const char *const[]){"yes or no", NULL}, NULL, 0,
+     "yes: only near-duplicates of a recent article (analysis."
+     "fingerprints.duplicate_of); no: only articles that are not."},
+    {ROUTE_SECTION, "min-words", ST_ROUTE, 0, "", NULL, "(0)", 0, 0,
+     (const char *const[]){"integer, 0 to 10000000", NULL}, NULL, 0,
+     "The article's body has at least this many words."},
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -249,9 +248,8 @@ member(const nd_config *c, size_t offset)
         return (char *)c + offset;
 }
 
-static void
-push_errorf(nd_strvec *errors, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+static void push_errorf(nd_strvec *errors, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 push_errorf(nd_strvec *errors, const char *fmt, ...)
@@ -386,8 +384,8 @@ suggest_key(nd_buf *b, const char *section, const char *key)
                                 const char *const *n;
                                 for (n = nd_pipeline_stage_names(); *n; n++) {
                                         char full[80];
-                                        snprintf(full, sizeof(full),
-                                                 "stage.%s", *n);
+                                        snprintf(full, sizeof(full), "stage.%s",
+                                                 *n);
                                         if (!is_close(key, full))
                                                 continue;
                                         if (same)
@@ -396,11 +394,11 @@ suggest_key(nd_buf *b, const char *section, const char *key)
                                                               "mean %s?",
                                                               full);
                                         else
-                                                nd_buf_printf(
-                                                        b,
-                                                        "; did you mean "
-                                                        "[%s] %s?",
-                                                        st->section, full);
+                                                nd_buf_printf(b,
+                                                              "; did you mean "
+                                                              "[%s] %s?",
+                                                              st->section,
+                                                              full);
                                         return;
                                 }
                                 continue;
@@ -409,8 +407,7 @@ suggest_key(nd_buf *b, const char *section, const char *key)
                                    : strcmp(key, st->key) == 0))
                                 continue;
                         if (same)
-                                nd_buf_printf(b, "; did you mean %s?",
-                                              st->key);
+                                nd_buf_printf(b, "; did you mean %s?", st->key);
                         else
                                 nd_buf_printf(b, "; did you mean [%s] %s?",
                                               st->section, st->key);
@@ -452,12 +449,12 @@ topic_name_ok(const char *v, char *errstr, size_t errsz)
 
         if (len == 0 || len > 249) {
                 nd_seterr(errstr, errsz, ND_ERR_CONFIG,
-                         "a topic name has 1 to 249 characters");
+                          "a topic name has 1 to 249 characters");
                 return false;
         }
         if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0) {
-                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "\"%s\" is not a valid topic name",
-                         v);
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                          "\"%s\" is not a valid topic name", v);
                 return false;
         }
         for (const char *p = v; *p; p++) {
@@ -465,9 +462,9 @@ topic_name_ok(const char *v, char *errstr, size_t errsz)
                     *p == '-')
                         continue;
                 nd_seterr(errstr, errsz, ND_ERR_CONFIG,
-                         "\"%s\": a topic name holds only letters, digits, "
-                         "'.', '_' and '-'",
-                         v);
+                          "\"%s\": a topic name holds only letters, digits, "
+                          "'.', '_' and '-'",
+                          v);
                 return false;
         }
         return true;
@@ -511,8 +508,8 @@ check_input_topic(const char *v, char *errstr, size_t errsz)
         if (rc != 0) {
                 char msg[128];
                 regerror(rc, &re, msg, sizeof(msg));
-                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "invalid regular expression \"%s\": %s",
-                         v, msg);
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                          "invalid regular expression \"%s\": %s", v, msg);
                 return false;
         }
         regfree(&re);
@@ -530,20 +527,21 @@ check_listen(const char *v, char *errstr, size_t errsz)
                 return true;
         if (!colon || colon == v) {
                 nd_seterr(errstr, errsz, ND_ERR_CONFIG,
-                         "expected HOST:PORT such as 127.0.0.1:9464, or "
-                         "empty for off");
+                          "expected HOST:PORT such as 127.0.0.1:9464, or "
+                          "empty for off");
                 return false;
         }
         if (v[0] == '[' && colon[-1] != ']') {
                 nd_seterr(errstr, errsz, ND_ERR_CONFIG,
-                         "expected [IPV6]:PORT such as [::1]:9464");
+                          "expected [IPV6]:PORT such as [::1]:9464");
                 return false;
         }
         errno = 0;
         port = strtoul(colon + 1, &end, 10);
-        if (!isdigit((unsigned char)colon[1]) || *end || errno ||
-            port == 0 || port > 65535) {
-                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "port must be 1 to 65535");
+        if (!isdigit((unsigned char)colon[1]) || *end || errno || port == 0 ||
+            port > 65535) {
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                          "port must be 1 to 65535");
                 return false;
         }
         return true;
@@ -667,10 +665,12 @@ split_list(const char *v, nd_strvec *out, char *errstr, size_t errsz)
                         *comma = '\0';
                 item = trim(tok);
                 if (*item == '\0') {
-                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "empty entry in the list");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                                  "empty entry in the list");
                         ok = false;
                 } else if (!nd_strvec_push(out, item)) {
-                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "out of memory");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                                  "out of memory");
                         ok = false;
                 }
                 tok = comma ? comma + 1 : NULL;
@@ -708,8 +708,8 @@ set_value(nd_config *c, const struct setting *st, const char *key,
         static const char *const size_sfx[] = {"",  "k", "K", "M",
                                                "m", "G", "g", NULL};
         static const unsigned long long size_mult[] = {
-                1, 1ULL << 10, 1ULL << 10, 1ULL << 20,
-                1ULL << 20, 1ULL << 30, 1ULL << 30};
+            1,          1ULL << 10, 1ULL << 10, 1ULL << 20,
+            1ULL << 20, 1ULL << 30, 1ULL << 30};
         static const char *const dur_sfx[] = {"", "ms", "s", "m", NULL};
         static const unsigned long long dur_mult[] = {1, 1, SEC, MIN};
         void *dst = member(c, st->offset);
@@ -722,14 +722,16 @@ set_value(nd_config *c, const struct setting *st, const char *key,
         case ST_STRING: {
                 char *copy;
                 if ((st->flags & SF_NONEMPTY) && *v == '\0') {
-                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "must not be empty");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                                  "must not be empty");
                         return false;
                 }
                 if (st->check && !st->check(v, errstr, errsz))
                         return false;
                 copy = strdup(v);
                 if (!copy) {
-                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "out of memory");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                                  "out of memory");
                         return false;
                 }
                 free(*(char **)dst);
@@ -739,7 +741,8 @@ set_value(nd_config *c, const struct setting *st, const char *key,
         case ST_LIST: {
                 nd_strvec list = {0};
                 if (*v == '\0' && (st->flags & SF_NONEMPTY)) {
-                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "must not be empty");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                                  "must not be empty");
                         return false;
                 }
                 if (!split_list(v, &list, errstr, errsz))
@@ -760,9 +763,9 @@ set_value(nd_config *c, const struct setting *st, const char *key,
         case ST_STAGE:
                 if (!parse_bool(v, &b)) {
                         nd_seterr(errstr, errsz, ND_ERR_CONFIG,
-                                 "\"%s\" is not on or off (also accepted: "
-                                 "true/false, yes/no, 1/0)",
-                                 shown);
+                                  "\"%s\" is not on or off (also accepted: "
+                                  "true/false, yes/no, 1/0)",
+                                  shown);
                         return false;
                 }
                 if (st->type == ST_BOOL) {
@@ -770,7 +773,8 @@ set_value(nd_config *c, const struct setting *st, const char *key,
                         return true;
                 }
                 if (!stage_set(c, stage_of(key), b)) {
-                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "out of memory");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                                  "out of memory");
                         return false;
                 }
                 return true;
@@ -782,8 +786,8 @@ set_value(nd_config *c, const struct setting *st, const char *key,
                         }
                 }
                 names_list(st->names, hi, sizeof(hi));
-                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "\"%s\" is not one of: %s", shown,
-                         hi);
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                          "\"%s\" is not one of: %s", shown, hi);
                 return false;
         case ST_UINT:
         case ST_SIZE:
@@ -791,30 +795,29 @@ set_value(nd_config *c, const struct setting *st, const char *key,
                 bool ok;
                 if (st->type == ST_UINT)
                         ok = parse_number(v, (const char *const[]){"", NULL},
-                                          (const unsigned long long[]){1},
-                                          &n);
+                                          (const unsigned long long[]){1}, &n);
                 else if (st->type == ST_SIZE)
                         ok = parse_number(v, size_sfx, size_mult, &n);
                 else
                         ok = parse_number(v, dur_sfx, dur_mult, &n);
                 if (!ok) {
-                        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "\"%s\" is not %s", shown,
-                                 st->type == ST_UINT
-                                         ? "a whole number"
-                                 : st->type == ST_SIZE
-                                         ? "a size such as 512k, 4M or 1G "
-                                           "(suffixes k, M, G: powers of "
-                                           "1024)"
-                                         : "a duration such as 500ms, 30s "
-                                           "or 5m (no suffix: milliseconds)");
+                        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                                  "\"%s\" is not %s", shown,
+                                  st->type == ST_UINT ? "a whole number"
+                                  : st->type == ST_SIZE
+                                      ? "a size such as 512k, 4M or 1G "
+                                        "(suffixes k, M, G: powers of "
+                                        "1024)"
+                                      : "a duration such as 500ms, 30s "
+                                        "or 5m (no suffix: milliseconds)");
                         return false;
                 }
                 if (n < st->min || n > st->max) {
                         format_bound(st, st->min, lo, sizeof(lo));
                         format_bound(st, st->max, hi, sizeof(hi));
                         nd_seterr(errstr, errsz, ND_ERR_CONFIG,
-                                 "%s is out of range (%s to %s)", shown, lo,
-                                 hi);
+                                  "%s is out of range (%s to %s)", shown, lo,
+                                  hi);
                         return false;
                 }
                 if (st->type == ST_SIZE)
@@ -824,7 +827,8 @@ set_value(nd_config *c, const struct setting *st, const char *key,
                 return true;
         }
         }
-        nd_seterr(errstr, errsz, ND_ERR_CONFIG, "internal error: unknown setting type");
+        nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                  "internal error: unknown setting type");
         return false;
 }
 
@@ -855,8 +859,8 @@ format_value(const nd_config *c, const struct setting *st, const char *stage,
         case ST_ROUTE:
                 break; /* nd_route_format() prints routes */
         case ST_STAGE:
-                nd_buf_appends(b, nd_strvec_contains(src, stage) ? "off"
-                                                                 : "on");
+                nd_buf_appends(b,
+                               nd_strvec_contains(src, stage) ? "off" : "on");
                 break;
         case ST_ENUM:
                 nd_buf_appends(b, st->names[*(const int *)src]);
@@ -948,9 +952,9 @@ kv_list_free(nd_kv_list *l)
 /* Substrings of secret property names, so that future librdkafka
  * properties (and plugin ones) named like these are covered too. */
 static const char *const secret_markers[] = {
-        "password",    "secret",  "sasl.oauthbearer.config",
-        "ssl.key.pem", "ssl_key", "sasl.jaas",
-        "token",       "credential", NULL};
+    "password",    "secret",     "sasl.oauthbearer.config",
+    "ssl.key.pem", "ssl_key",    "sasl.jaas",
+    "token",       "credential", NULL};
 
 bool
 nd_config_is_secret(const char *key)
@@ -970,11 +974,11 @@ struct load_ctx {
         const char *file;
         FILE *f;
         int lineno;
-        char *line;             /* getline buffer */
+        char *line; /* getline buffer */
         size_t line_cap;
-        nd_strvec stash;        /* values of over-long lines */
+        nd_strvec stash; /* values of over-long lines */
         int set_line[N_SETTINGS];
-        char *origin[N_SETTINGS];        /* where a setting was last set */
+        char *origin[N_SETTINGS]; /* where a setting was last set */
         int stage_line[ND_STAGE_MAX];
         int (*route_line)[ND_ROUTE_KEYS]; /* per route: where each key was
                                              set, by nd_route_keys() index */
@@ -995,40 +999,42 @@ read_credential(const char *name, char *errstr, size_t errsz)
         if (*name == '\0' || strchr(name, '/') || strcmp(name, ".") == 0 ||
             strcmp(name, "..") == 0) {
                 nd_seterr(errstr, errsz, ND_ERR_CONFIG,
-                         "@credential: needs a credential name without '/'");
+                          "@credential: needs a credential name without '/'");
                 return NULL;
         }
         if (!dir || !*dir) {
                 nd_seterr(errstr, errsz, ND_ERR_CONFIG,
-                         "@credential:%s: CREDENTIALS_DIRECTORY is not set "
-                         "(systemd sets it for LoadCredential=)",
-                         name);
+                          "@credential:%s: CREDENTIALS_DIRECTORY is not set "
+                          "(systemd sets it for LoadCredential=)",
+                          name);
                 return NULL;
         }
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
             sizeof(path)) {
-                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "@credential:%s: path too long",
-                         name);
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                          "@credential:%s: path too long", name);
                 return NULL;
         }
         f = fopen(path, "rb");
         if (!f) {
-                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "@credential:%s: cannot read %s: %s",
-                         name, path, strerror(errno));
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                          "@credential:%s: cannot read %s: %s", name, path,
+                          strerror(errno));
                 return NULL;
         }
         while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
                 if (b.len + got > CREDENTIAL_MAX ||
                     !nd_buf_append(&b, chunk, got)) {
                         nd_seterr(errstr, errsz, ND_ERR_CONFIG,
-                                 "@credential:%s: %s is larger than 1M",
-                                 name, path);
+                                  "@credential:%s: %s is larger than 1M", name,
+                                  path);
                         goto fail;
                 }
         }
         if (ferror(f)) {
-                nd_seterr(errstr, errsz, ND_ERR_CONFIG, "@credential:%s: cannot read %s: %s",
-                         name, path, strerror(errno));
+                nd_seterr(errstr, errsz, ND_ERR_CONFIG,
+                          "@credential:%s: cannot read %s: %s", name, path,
+                          strerror(errno));
                 goto fail;
         }
         fclose(f);
@@ -1037,8 +1043,7 @@ read_credential(const char *name, char *errstr, size_t errsz)
                 goto nomem;
         if (strlen(b.p) != b.len) {
                 nd_seterr(errstr, errsz, ND_ERR_CONFIG,
-                         "@credential:%s: %s contains a NUL byte", name,
-                         path);
+                          "@credential:%s: %s contains a NUL byte", name, path);
                 goto fail;
         }
         while (b.len > 0 && (b.p[b.len - 1] == '\n' || b.p[b.len - 1] == '\r'))
@@ -1221,8 +1226,7 @@ apply(struct load_ctx *lc, const char *where, int lineno, const char *section,
                 push_errorf(lc->errors, "%s: missing key before '='", where);
                 goto out;
         }
-        if (strncmp(value, CREDENTIAL_PREFIX, strlen(CREDENTIAL_PREFIX)) ==
-            0) {
+        if (strncmp(value, CREDENTIAL_PREFIX, strlen(CREDENTIAL_PREFIX)) == 0) {
                 resolved = read_credential(value + strlen(CREDENTIAL_PREFIX),
                                            errstr, sizeof(errstr));
                 if (!resolved) {
@@ -1262,9 +1266,8 @@ apply(struct load_ctx *lc, const char *where, int lineno, const char *section,
         if (lineno > 0) {
                 size_t i = (size_t)(st - settings);
                 int *seen = &lc->set_line[i];
-                int stage = st->type == ST_STAGE
-                                    ? stage_index(stage_of(key))
-                                    : -1;
+                int stage =
+                    st->type == ST_STAGE ? stage_index(stage_of(key)) : -1;
                 if (stage >= 0)
                         seen = &lc->stage_line[stage];
                 if (*seen > 0) {
@@ -1283,9 +1286,9 @@ apply(struct load_ctx *lc, const char *where, int lineno, const char *section,
                  * value. */
                 push_errorf(lc->errors, "%s: %s%s", label, errstr,
                             strstr(value, " #") || strstr(value, "\t#")
-                                    ? " (a comment after a value starts "
-                                      "with ';', not '#')"
-                                    : "");
+                                ? " (a comment after a value starts "
+                                  "with ';', not '#')"
+                                : "");
                 goto out;
         }
         free(lc->origin[st - settings]);
@@ -1382,8 +1385,7 @@ read_line(char *str, int num, void *stream)
                 else if (!find_section(trim(name))) {
                         nd_buf hint = {0};
                         suggest_section(&hint, trim(name));
-                        push_errorf(lc->errors,
-                                    "%s:%d: unknown section [%s]%s",
+                        push_errorf(lc->errors, "%s:%d: unknown section [%s]%s",
                                     lc->file, lc->lineno, trim(name),
                                     hint.p ? hint.p : "");
                         nd_buf_free(&hint);
@@ -1497,7 +1499,7 @@ apply_override(struct load_ctx *lc, const char *arg)
         lhs = trim(copy);
         /* [route.NAME] keys: -X route.NAME.key=value */
         dot = strncmp(lhs, "route.", 6) == 0 ? strrchr(lhs, '.')
-                                              : strchr(lhs, '.');
+                                             : strchr(lhs, '.');
         if (!eq || !dot || dot == lhs || dot[1] == '\0') {
                 push_errorf(lc->errors, "-X %s: expected section.key=value",
                             lhs);
@@ -1550,10 +1552,9 @@ cross_check(struct load_ctx *lc)
                         const char *in = c->input.v[j];
                         if (in[0] != '^') {
                                 loop = strcmp(in, topics[i]) == 0;
-                        } else if (regcomp(&re, in,
-                                           REG_EXTENDED | REG_NOSUB) == 0) {
-                                loop = regexec(&re, topics[i], 0, NULL, 0) ==
-                                       0;
+                        } else if (regcomp(&re, in, REG_EXTENDED | REG_NOSUB) ==
+                                   0) {
+                                loop = regexec(&re, topics[i], 0, NULL, 0) == 0;
                                 regfree(&re);
                         }
                 }
@@ -1565,25 +1566,24 @@ cross_check(struct load_ctx *lc)
                                     topics[i]);
         }
         if (strcmp(c->output, c->dead_letter) == 0)
-                push_errorf(lc->errors,
-                            "%s: the dead-letter topic must differ from the "
-                            "output topic",
-                            lc->origin[find_setting("topics", "dead-letter") -
-                                       settings]
-                                    ?: "topics.dead-letter");
+                push_errorf(
+                    lc->errors,
+                    "%s: the dead-letter topic must differ from the "
+                    "output topic",
+                    lc->origin[find_setting("topics", "dead-letter") - settings]
+                        ?: "topics.dead-letter");
         /* A route into an input topic would feed newsd its own events. */
         for (size_t i = 0; i < c->n_routes; i++) {
                 const char *t = c->routes[i].topic
-                                        ? nd_template_text(c->routes[i].topic)
-                                        : NULL;
+                                    ? nd_template_text(c->routes[i].topic)
+                                    : NULL;
                 if (t && nd_template_is_static(c->routes[i].topic) &&
                     consumes(c, t))
                         push_errorf(lc->errors,
                                     "%s: [route.%s]: \"%s\" is also an "
                                     "input topic: newsd would consume its "
                                     "own output",
-                                    c->routes[i].origin, c->routes[i].name,
-                                    t);
+                                    c->routes[i].origin, c->routes[i].name, t);
         }
         /* A topic that was there but wrong has its own error already. */
         for (size_t i = 0; i < c->n_routes; i++)
@@ -1594,9 +1594,8 @@ cross_check(struct load_ctx *lc)
                                     "topic its events go to)",
                                     c->routes[i].origin, c->routes[i].name);
         if (c->entities && *c->entities) {
-                const char *where = lc->origin[find_setting("topics",
-                                                            "entities") -
-                                               settings];
+                const char *where =
+                    lc->origin[find_setting("topics", "entities") - settings];
                 bool clash = strcmp(c->entities, c->output) == 0 ||
                              strcmp(c->entities, c->dead_letter) == 0 ||
                              nd_strvec_contains(&c->input, c->entities);
@@ -1607,8 +1606,8 @@ cross_check(struct load_ctx *lc)
                                     "dead-letter topic",
                                     where ? where : "topics.entities");
         }
-        if (!kv_find(&c->kafka, "group.id") && !kv_find(&c->consumer,
-                                                        "group.id"))
+        if (!kv_find(&c->kafka, "group.id") &&
+            !kv_find(&c->consumer, "group.id"))
                 kv_set(&c->consumer, "group.id", "newsd", "default", false);
 }
 
@@ -1727,8 +1726,7 @@ nd_config_pipeline_conf(const nd_config *c, nd_pipeline_conf *pc)
         pc->max_article_bytes = c->max_article_bytes;
         pc->data_dir = c->data_dir && *c->data_dir ? c->data_dir : NULL;
         pc->user_data_dir =
-                c->user_data_dir && *c->user_data_dir ? c->user_data_dir
-                                                      : NULL;
+            c->user_data_dir && *c->user_data_dir ? c->user_data_dir : NULL;
         /* The table only accepts known stages, so they fit. */
         for (size_t i = 0; i < c->disabled_stages.n && n + 1 < ND_STAGE_MAX;
              i++)
@@ -1783,8 +1781,8 @@ suggest_property(const char *key, char *msg, size_t msgsz)
                         continue;
                 line[n] = '\0';
                 if (is_close(key, line)) {
-                        snprintf(msg + used, msgsz - used,
-                                 "; did you mean %s?", line);
+                        snprintf(msg + used, msgsz - used, "; did you mean %s?",
+                                 line);
                         free(list);
                         return;
                 }
@@ -1793,8 +1791,8 @@ suggest_property(const char *key, char *msg, size_t msgsz)
         for (size_t i = 0; i < N_SETTINGS; i++) {
                 if (strcmp(key, settings[i].key) == 0) {
                         snprintf(msg + used, msgsz - used,
-                                 "; did you mean [%s] %s?",
-                                 settings[i].section, key);
+                                 "; did you mean [%s] %s?", settings[i].section,
+                                 key);
                         return;
                 }
         }
@@ -1812,7 +1810,7 @@ conf_apply(rd_kafka_conf_t *conf, const nd_kv_list *l, nd_strvec *errors,
                 const nd_kv *kv = &l->v[i];
                 char msg[512], line[1024];
                 rd_kafka_conf_res_t res = rd_kafka_conf_set(
-                        conf, kv->key, kv->value, msg, sizeof(msg));
+                    conf, kv->key, kv->value, msg, sizeof(msg));
                 if (res == RD_KAFKA_CONF_OK)
                         continue;
                 ok = false;
@@ -1868,7 +1866,7 @@ nd_config_check_kafka(const nd_config *c, nd_strvec *errors)
 
         for (int consumer = 1; consumer >= 0; consumer--) {
                 rd_kafka_conf_t *conf =
-                        build_conf(c, consumer, errors, NULL, 0);
+                    build_conf(c, consumer, errors, NULL, 0);
                 if (conf)
                         rd_kafka_conf_destroy(conf);
         }
@@ -1888,8 +1886,8 @@ diff_kv(const nd_kv_list *a, const nd_kv_list *b, const char *section,
                         const nd_kv *other = kv_find(y, x->v[i].key);
                         char name[256];
                         /* Changed values are found in the first pass. */
-                        if (other && (pass || strcmp(other->value,
-                                                     x->v[i].value) == 0))
+                        if (other &&
+                            (pass || strcmp(other->value, x->v[i].value) == 0))
                                 continue;
                         *same = false;
                         snprintf(name, sizeof(name), "%s.%s", section,
@@ -1946,8 +1944,7 @@ nd_config_reloadable_diff(const nd_config *old, const nd_config *neu,
                 if (sections[s].kind == SEC_KAFKA)
                         diff_kv(kv_list((nd_config *)old, &sections[s]),
                                 kv_list((nd_config *)neu, &sections[s]),
-                                sections[s].name, restart_needed,
-                                &reloadable);
+                                sections[s].name, restart_needed, &reloadable);
         nd_buf_free(&a);
         nd_buf_free(&b);
         return reloadable;
@@ -2170,14 +2167,13 @@ reference_man(FILE *out)
                                 fputc('.', out);
                         }
                         fputs("\nDefault: ", out);
-                        roff_text(st->doc_def  ? st->doc_def
-                                  : *st->def ? st->def
-                                             : "empty",
+                        roff_text(st->doc_def ? st->doc_def
+                                  : *st->def  ? st->def
+                                              : "empty",
                                   out);
                         fprintf(out, "%s\n",
-                                (st->flags & SF_RELOADABLE)
-                                        ? "; reloadable."
-                                        : ".");
+                                (st->flags & SF_RELOADABLE) ? "; reloadable."
+                                                            : ".");
                 }
         }
         b.len = 0;

@@ -165,12 +165,11 @@ monitor_delivered(nd_service *s, const nd_rec *r)
         if (!s->hooks.monitor)
                 return;
         if (r->dead_letter)
-                nd_monitor_dead_lettered(s->hooks.monitor,
-                                         r->dead_letter_code);
+                nd_monitor_dead_lettered(s->hooks.monitor, r->dead_letter_code);
         else if (!r->entity) /* events, on every topic they are routed to */
-                nd_monitor_produced(s->hooks.monitor,
-                                    rd_kafka_message_timestamp(r->msg,
-                                                               &tstype));
+                nd_monitor_produced(
+                    s->hooks.monitor,
+                    rd_kafka_message_timestamp(r->msg, &tstype));
         nd_monitor_set_broker_up(s->hooks.monitor, true, NULL);
 }
 

@@ -16,7 +16,7 @@ struct nd_lifecycle {
         nd_strvec overrides;   /* owned copies of the -X arguments */
         nd_service *service;   /* borrowed */
         bool ready_sent;
-        bool waiting_logged;   /* "waiting for the producer" said once */
+        bool waiting_logged; /* "waiting for the producer" said once */
         volatile sig_atomic_t reload_requests;
 };
 
@@ -118,11 +118,11 @@ static void
 send_status(nd_lifecycle *l, uint64_t now, const nd_service_stats *st)
 {
         nd_notify_figures fig = {
-                .records_in = st->records_in,
-                .records_out = st->events_out,
-                .dead_lettered = st->dead_lettered,
-                .lag = nd_service_lag(l->service),
-                .paused = st->paused,
+            .records_in = st->records_in,
+            .records_out = st->events_out,
+            .dead_lettered = st->dead_lettered,
+            .lag = nd_service_lag(l->service),
+            .paused = st->paused,
         };
 
         nd_notify_status_send(now, &fig);

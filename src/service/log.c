@@ -48,10 +48,10 @@ nd_log_level_parse(const char *name)
                 const char *alias;
                 int level;
         } aliases[] = {
-                {"emergency", LOG_EMERG},
-                {"critical", LOG_CRIT},
-                {"error", LOG_ERR},
-                {"warn", LOG_WARNING},
+            {"emergency", LOG_EMERG},
+            {"critical", LOG_CRIT},
+            {"error", LOG_ERR},
+            {"warn", LOG_WARNING},
         };
 
         if (!name)
@@ -454,10 +454,10 @@ static void
 emit_summary(const nd_log_rl_slot *s)
 {
         nd_log_fields f = {
-                .partition = -1,
-                .offset = -1,
-                .error = s->error[0] ? s->error : NULL,
-                .facility = s->facility[0] ? s->facility : NULL,
+            .partition = -1,
+            .offset = -1,
+            .error = s->error[0] ? s->error : NULL,
+            .facility = s->facility[0] ? s->facility : NULL,
         };
         char msg[ND_LOG_RL_SAMPLE + 96];
 

@@ -54,7 +54,6 @@ struct nd_monitor {
         _Atomic bool broker_up;
         pthread_mutex_t reason_lock;
         char broker_reason[160];
-
 };
 
 static int64_t
@@ -464,4 +463,3 @@ nd_monitor_lag_total(nd_monitor *mon)
 
         return n ? (int64_t)sum : -1;
 }
-

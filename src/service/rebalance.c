@@ -109,8 +109,10 @@ commit_revoked(nd_service *s, rd_kafka_t *rk, int64_t deadline)
                     nd_svc_now_ms() + wait_ms > deadline ||
                     s->stop_requests >= 2 || s->fatal)
                         return err;
-                nd_log(LOG_INFO, "commit of revoked partitions: %s, "
-                       "retrying in %d ms", rd_kafka_err2str(err), wait_ms);
+                nd_log(LOG_INFO,
+                       "commit of revoked partitions: %s, "
+                       "retrying in %d ms",
+                       rd_kafka_err2str(err), wait_ms);
                 for (int64_t until = nd_svc_now_ms() + wait_ms;
                      nd_svc_now_ms() < until;)
                         rd_kafka_poll(s->producer, LOOP_BUSY_MS);
@@ -201,10 +203,9 @@ revoke(nd_service *s, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
                         int64_t retry_until =
                             nd_svc_now_ms() + REVOKE_COMMIT_RETRY_MS;
 
-                        err = commit_revoked(s, rk,
-                                             retry_until < deadline
-                                                 ? retry_until
-                                                 : deadline);
+                        err = commit_revoked(
+                            s, rk,
+                            retry_until < deadline ? retry_until : deadline);
                         log_revoked_commits(s, parts, err);
                 }
         }

@@ -801,8 +801,8 @@ nd_service_swap_pipeline(nd_service *s, nd_pipeline *p)
 void
 nd_service_apply_limits(nd_service *s, const nd_config *c)
 {
-        s->max_in_flight = c->max_in_flight ? c->max_in_flight
-                                            : DEFAULT_MAX_IN_FLIGHT;
+        s->max_in_flight =
+            c->max_in_flight ? c->max_in_flight : DEFAULT_MAX_IN_FLIGHT;
         s->low_water = s->max_in_flight / 2;
         s->shutdown_ms = c->shutdown_timeout_ms ? c->shutdown_timeout_ms
                                                 : DEFAULT_SHUTDOWN_MS;

@@ -48,10 +48,10 @@ typedef struct nd_rec {
                                     dead-letter record and for retries */
         nd_tracker_part *part;   /* NULL until dispatched */
         uint64_t generation;
-        nd_outrec out;    /* owned: what is produced (again) */
-        bool dead_letter; /* out is the dead-letter record */
+        nd_outrec out;           /* owned: what is produced (again) */
+        bool dead_letter;        /* out is the dead-letter record */
         nd_err dead_letter_code; /* why, when dead_letter */
-        bool queue_full;  /* last attempt hit a full queue */
+        bool queue_full;         /* last attempt hit a full queue */
         unsigned attempts;
         int64_t retry_at_ms;
         bool entity;       /* out is an entity record */
@@ -74,8 +74,8 @@ struct nd_service {
         nd_pipeline *pipeline;
         nd_tracker *tracker;
         nd_output_conf oc;
-        char *source;     /* owned: ce_source */
-        char *dataschema; /* owned: ce_dataschema */
+        char *source;         /* owned: ce_source */
+        char *dataschema;     /* owned: ce_dataschema */
         nd_template *output;  /* owned: [topics] output */
         const char *entities; /* borrowed: entity topic, NULL: off */
 

@@ -155,8 +155,7 @@ nd_tracker_track(nd_tracker_part *p, int64_t offset)
 }
 
 nd_err
-nd_tracker_track_outputs(nd_tracker_part *p, int64_t offset,
-                         unsigned outputs)
+nd_tracker_track_outputs(nd_tracker_part *p, int64_t offset, unsigned outputs)
 {
         if (outputs == 0 || offset < 0 || offset <= p->last_tracked)
                 return ND_ERR_INTERNAL;

@@ -78,9 +78,9 @@ expect_kafka_errors(const char *const *xs, const char *const *want)
 
         for (size_t i = 0; xs[i]; i++)
                 nd_strvec_push(&overrides, xs[i]);
-        assert_int_equal(nd_config_load(&c, write_file("k.conf", ""),
-                                        &overrides, &errors),
-                         ND_OK);
+        assert_int_equal(
+            nd_config_load(&c, write_file("k.conf", ""), &overrides, &errors),
+            ND_OK);
         assert_int_equal(nd_config_check_kafka(&c, &errors), ND_ERR_CONFIG);
         for (; want[n]; n++) {
                 assert_true(n < errors.n);
@@ -174,8 +174,7 @@ test_defaults(void **state)
         nd_config_free(&c);
 
         /* A group.id in [kafka] is not overridden by the default. */
-        assert_int_equal(load(&c, &errors, "[kafka]\ngroup.id = mine\n",
-                              NULL),
+        assert_int_equal(load(&c, &errors, "[kafka]\ngroup.id = mine\n", NULL),
                          0);
         assert_null(kv(&c.consumer, "group.id"));
         assert_string_equal(kv(&c.kafka, "group.id")->value, "mine");
@@ -211,12 +210,13 @@ test_sizes_and_durations(void **state)
         nd_strvec errors = {0};
 
         (void)state;
-        assert_int_equal(load(&c, &errors, "[pipeline]\n"
-                                           "max-article-bytes = 512k\n"
-                                           "commit-interval = 250ms\n"
-                                           "shutdown-timeout = 2m\n"
-                                           "max-in-flight = 64\n"
-                                           "dedup-window = 0\n",
+        assert_int_equal(load(&c, &errors,
+                              "[pipeline]\n"
+                              "max-article-bytes = 512k\n"
+                              "commit-interval = 250ms\n"
+                              "shutdown-timeout = 2m\n"
+                              "max-in-flight = 64\n"
+                              "dedup-window = 0\n",
                               NULL),
                          0);
         assert_int_equal(c.max_article_bytes, 512 * 1024);
@@ -333,8 +333,7 @@ test_topics(void **state)
 
         (void)state;
         assert_int_equal(load(&c, &errors, NULL,
-                              "topics.input=^news\\.(raw|wire)$, extra",
-                              NULL),
+                              "topics.input=^news\\.(raw|wire)$, extra", NULL),
                          0);
         assert_int_equal(c.input.n, 2);
         assert_string_equal(c.input.v[0], "^news\\.(raw|wire)$");
@@ -342,12 +341,10 @@ test_topics(void **state)
         nd_strvec_clear(&errors);
 
         /* regcomp's own message follows; only the start is ours. */
-        assert_int_equal(load(&c, &errors, NULL, "topics.input=^news(",
-                              NULL),
+        assert_int_equal(load(&c, &errors, NULL, "topics.input=^news(", NULL),
                          1);
-        assert_non_null(strstr(errors.v[0],
-                               "-X topics.input: invalid regular "
-                               "expression \"^news(\": "));
+        assert_non_null(strstr(errors.v[0], "-X topics.input: invalid regular "
+                                            "expression \"^news(\": "));
         nd_config_free(&c);
         nd_strvec_clear(&errors);
 
@@ -362,9 +359,8 @@ test_topics(void **state)
                        "-X topics.output: \"news.raw\" is also an input "
                        "topic: newsd would consume its own output");
         /* A regex subscription catches the output and the dead letters. */
-        assert_int_equal(load(&c, &errors, NULL, "topics.input=^news\\..*",
-                              NULL),
-                         2);
+        assert_int_equal(
+            load(&c, &errors, NULL, "topics.input=^news\\..*", NULL), 2);
         assert_string_equal(errors.v[0],
                             "topics.output: \"news.enriched\" is also an "
                             "input topic: newsd would consume its own "
@@ -388,9 +384,8 @@ test_stages(void **state)
         nd_pipeline_conf pc;
 
         (void)state;
-        assert_int_equal(load(&c, &errors, "[pipeline]\nstage.stats = off\n",
-                              NULL),
-                         0);
+        assert_int_equal(
+            load(&c, &errors, "[pipeline]\nstage.stats = off\n", NULL), 0);
         assert_int_equal(c.disabled_stages.n, 1);
         assert_string_equal(c.disabled_stages.v[0], "stats");
         nd_config_pipeline_conf(&c, &pc);
@@ -421,43 +416,43 @@ test_all_errors_reported(void **state)
         nd_config c;
         nd_strvec errors = {0};
         char want[512];
-        const char *text = "[topics]\n"                     /* 1 */
-                           "output = news.enriched\n"       /* 2 */
-                           "bogus\n"                        /* 3 */
-                           "[pipeline]\n"                   /* 4 */
-                           "max-in-flight = 0\n"            /* 5 */
-                           "max-inflight = 5\n"             /* 6 */
-                           "[nope]\n"                       /* 7 */
-                           "x = 1\n"                        /* 8 */
-                           "[log]\n"                        /* 9 */
-                           "level = loud\n"                 /* 10 */
-                           "level = debug\n"                /* 11 */
-                           "[kafka]\n"                      /* 12 */
-                           "bootstrap.servers = a:1\n"      /* 13 */
-                           "bootstrap.servers = b:1\n"      /* 14 */
-                           "[data\n"                        /* 15 */
-                           "= value\n"                      /* 16 */
-                           "[metrics]\n"                    /* 17 */
-                           "level = info\n";                /* 18 */
+        const char *text = "[topics]\n"                /* 1 */
+                           "output = news.enriched\n"  /* 2 */
+                           "bogus\n"                   /* 3 */
+                           "[pipeline]\n"              /* 4 */
+                           "max-in-flight = 0\n"       /* 5 */
+                           "max-inflight = 5\n"        /* 6 */
+                           "[nope]\n"                  /* 7 */
+                           "x = 1\n"                   /* 8 */
+                           "[log]\n"                   /* 9 */
+                           "level = loud\n"            /* 10 */
+                           "level = debug\n"           /* 11 */
+                           "[kafka]\n"                 /* 12 */
+                           "bootstrap.servers = a:1\n" /* 13 */
+                           "bootstrap.servers = b:1\n" /* 14 */
+                           "[data\n"                   /* 15 */
+                           "= value\n"                 /* 16 */
+                           "[metrics]\n"               /* 17 */
+                           "level = info\n";           /* 18 */
         const char *expected[] = {
-                "%s:3: expected \"key = value\", \"[section]\" or a "
-                "comment",
-                "%s:5: pipeline.max-in-flight: 0 is out of range (1 to "
-                "1000000)",
-                "%s:6: pipeline.max-inflight: unknown key; did you mean "
-                "max-in-flight?",
-                "%s:7: unknown section [nope]; the sections are [topics] "
-                "[pipeline] [data] [log] [metrics] [kafka] [consumer] "
-                "[producer] [route.NAME]",
-                "%s:10: log.level: \"loud\" is not one of: emerg, alert, "
-                "crit, err, warning, notice, info, debug",
-                "%s:11: log.level: duplicate key (first set on line 10)",
-                "%s:14: kafka.bootstrap.servers: duplicate key (first set "
-                "at %s:13)",
-                "%s:15: missing ']' in the section header",
-                "%s:16: missing key before '='",
-                "%s:18: metrics.level: unknown key; did you mean [log] "
-                "level?",
+            "%s:3: expected \"key = value\", \"[section]\" or a "
+            "comment",
+            "%s:5: pipeline.max-in-flight: 0 is out of range (1 to "
+            "1000000)",
+            "%s:6: pipeline.max-inflight: unknown key; did you mean "
+            "max-in-flight?",
+            "%s:7: unknown section [nope]; the sections are [topics] "
+            "[pipeline] [data] [log] [metrics] [kafka] [consumer] "
+            "[producer] [route.NAME]",
+            "%s:10: log.level: \"loud\" is not one of: emerg, alert, "
+            "crit, err, warning, notice, info, debug",
+            "%s:11: log.level: duplicate key (first set on line 10)",
+            "%s:14: kafka.bootstrap.servers: duplicate key (first set "
+            "at %s:13)",
+            "%s:15: missing ']' in the section header",
+            "%s:16: missing key before '='",
+            "%s:18: metrics.level: unknown key; did you mean [log] "
+            "level?",
         };
         const char *path;
 
@@ -506,17 +501,15 @@ test_syntax_variants(void **state)
         snprintf(text, sizeof(text),
                  "[kafka]\nbootstrap.servers = %s ; twenty\nnope\n", servers);
         assert_int_equal(load(&c, &errs2, text, NULL), 1);
-        assert_string_equal(kv(&c.kafka, "bootstrap.servers")->value,
-                            servers);
+        assert_string_equal(kv(&c.kafka, "bootstrap.servers")->value, servers);
         assert_non_null(strstr(errs2.v[0], "t.conf:3: expected"));
         nd_config_free(&c);
         nd_strvec_clear(&errs2);
 
         /* '#' does not start a comment after a value; the error says
          * so. */
-        assert_int_equal(load(&c, &errors, "[log]\nlevel = info # quiet\n",
-                              NULL),
-                         1);
+        assert_int_equal(
+            load(&c, &errors, "[log]\nlevel = info # quiet\n", NULL), 1);
         assert_non_null(strstr(errors.v[0],
                                "t.conf:2: log.level: \"info # quiet\" is "
                                "not one of: emerg, alert, crit, err, warning, "
@@ -526,8 +519,9 @@ test_syntax_variants(void **state)
         nd_strvec_clear(&errors);
 
         /* Outside of any section; control characters. */
-        assert_int_equal(load(&c, &errors, "loose = 1\n[log]\nlevel = in\x02"
-                                           "fo\n",
+        assert_int_equal(load(&c, &errors,
+                              "loose = 1\n[log]\nlevel = in\x02"
+                              "fo\n",
                               NULL),
                          2);
         assert_non_null(strstr(errors.v[0],
@@ -565,10 +559,11 @@ test_overrides(void **state)
                               "log.lvl=debug", "log=debug",
                               "pipeline.max-in-flight=x", NULL),
                          5);
-        assert_string_equal(errors.v[0],
-                            "-X nope.k: unknown section [nope]; the "
-                            "sections are [topics] [pipeline] [data] [log] "
-                            "[metrics] [kafka] [consumer] [producer] [route.NAME]");
+        assert_string_equal(
+            errors.v[0],
+            "-X nope.k: unknown section [nope]; the "
+            "sections are [topics] [pipeline] [data] [log] "
+            "[metrics] [kafka] [consumer] [producer] [route.NAME]");
         assert_string_equal(errors.v[1],
                             "-X novalue: expected section.key=value");
         assert_string_equal(errors.v[2],
@@ -620,9 +615,10 @@ test_credentials(void **state)
         assert_string_equal(c.metrics_listen, "0.0.0.0:9000");
         nd_config_free(&c);
 
-        assert_int_equal(load(&c, &errors, "[kafka]\n"
-                                           "sasl.password = "
-                                           "@credential:missing\n",
+        assert_int_equal(load(&c, &errors,
+                              "[kafka]\n"
+                              "sasl.password = "
+                              "@credential:missing\n",
                               "kafka.x=@credential:../etc", NULL),
                          2);
         snprintf(want, sizeof(want),
@@ -684,12 +680,11 @@ test_secrets_redacted(void **state)
         write_file("creds2/proto", "hunter2-secret\n");
         setenv("CREDENTIALS_DIRECTORY", credir, 1);
         expect_kafka_errors(
-                (const char *[]){"kafka.security.protocol=@credential:proto",
-                                 NULL},
-                (const char *[]){"-X kafka.security.protocol: Invalid value "
-                                 "\"[redacted]\" for configuration property "
-                                 "\"security.protocol\"",
-                                 NULL});
+            (const char *[]){"kafka.security.protocol=@credential:proto", NULL},
+            (const char *[]){"-X kafka.security.protocol: Invalid value "
+                             "\"[redacted]\" for configuration property "
+                             "\"security.protocol\"",
+                             NULL});
 
         /* Nor in our own messages about a credential's value. */
         expect_x_error("log.level=@credential:proto",
@@ -722,9 +717,9 @@ test_kafka_conf(void **state)
         conf = nd_config_kafka_conf(&c, true, errstr, sizeof(errstr));
         assert_non_null(conf);
         len = sizeof(val);
-        assert_int_equal(rd_kafka_conf_get(conf, "bootstrap.servers", val,
-                                           &len),
-                         RD_KAFKA_CONF_OK);
+        assert_int_equal(
+            rd_kafka_conf_get(conf, "bootstrap.servers", val, &len),
+            RD_KAFKA_CONF_OK);
         assert_string_equal(val, "k1:9092,k2:9092");
         len = sizeof(val);
         rd_kafka_conf_get(conf, "group.id", val, &len);
@@ -771,16 +766,16 @@ test_kafka_conf(void **state)
 
         /* A mistyped property gets librdkafka's closest name. */
         expect_kafka_errors(
-                (const char *[]){"kafka.bootstrap.server=k:1",
-                                 "consumer.output=x", NULL},
-                (const char *[]){"-X kafka.bootstrap.server: No such "
-                                 "configuration property: "
-                                 "\"bootstrap.server\"; did you mean "
-                                 "bootstrap.servers?",
-                                 "-X consumer.output: No such configuration "
-                                 "property: \"output\"; did you mean "
-                                 "[topics] output?",
-                                 NULL});
+            (const char *[]){"kafka.bootstrap.server=k:1", "consumer.output=x",
+                             NULL},
+            (const char *[]){"-X kafka.bootstrap.server: No such "
+                             "configuration property: "
+                             "\"bootstrap.server\"; did you mean "
+                             "bootstrap.servers?",
+                             "-X consumer.output: No such configuration "
+                             "property: \"output\"; did you mean "
+                             "[topics] output?",
+                             NULL});
 }
 
 static void
@@ -809,8 +804,7 @@ test_pipeline_conf(void **state)
         assert_int_equal(pc.dedup_max_distance, 5);
         nd_config_free(&c);
 
-        assert_int_equal(load(&c, &errors, "[data]\nuser-dir = /etc/x\n",
-                              NULL),
+        assert_int_equal(load(&c, &errors, "[data]\nuser-dir = /etc/x\n", NULL),
                          0);
         nd_config_pipeline_conf(&c, &pc);
         assert_string_equal(pc.user_data_dir, "/etc/x");
@@ -860,8 +854,9 @@ test_reloadable_diff(void **state)
         nd_strvec errors = {0}, restart = {0};
 
         (void)state;
-        assert_int_equal(load(&a, &errors, "[kafka]\nbootstrap.servers = "
-                                           "k:1\n",
+        assert_int_equal(load(&a, &errors,
+                              "[kafka]\nbootstrap.servers = "
+                              "k:1\n",
                               NULL),
                          0);
         assert_int_equal(load(&b, &errors,
@@ -930,7 +925,7 @@ test_routes_reload(void **state)
         nd_config a, b, c;
         nd_strvec errors = {0}, restart = {0};
         static const char *const one =
-                "[route.he]\ntopic = desk.he\nlanguage = he\n";
+            "[route.he]\ntopic = desk.he\nlanguage = he\n";
 
         (void)state;
         assert_int_equal(load(&a, &errors, one, NULL), 0);
@@ -959,23 +954,23 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),
-                cmocka_unit_test(test_missing_files),
-                cmocka_unit_test(test_sizes_and_durations),
-                cmocka_unit_test(test_enums_lists_strings),
-                cmocka_unit_test(test_topics),
-                cmocka_unit_test(test_stages),
-                cmocka_unit_test(test_all_errors_reported),
-                cmocka_unit_test(test_syntax_variants),
-                cmocka_unit_test(test_overrides),
-                cmocka_unit_test(test_credentials),
-                cmocka_unit_test(test_secrets_redacted),
-                cmocka_unit_test(test_kafka_conf),
-                cmocka_unit_test(test_pipeline_conf),
-                cmocka_unit_test(test_print_round_trip),
-                cmocka_unit_test(test_reloadable_diff),
-                cmocka_unit_test(test_routes_reload),
-                cmocka_unit_test(test_reference),
+            cmocka_unit_test(test_defaults),
+            cmocka_unit_test(test_missing_files),
+            cmocka_unit_test(test_sizes_and_durations),
+            cmocka_unit_test(test_enums_lists_strings),
+            cmocka_unit_test(test_topics),
+            cmocka_unit_test(test_stages),
+            cmocka_unit_test(test_all_errors_reported),
+            cmocka_unit_test(test_syntax_variants),
+            cmocka_unit_test(test_overrides),
+            cmocka_unit_test(test_credentials),
+            cmocka_unit_test(test_secrets_redacted),
+            cmocka_unit_test(test_kafka_conf),
+            cmocka_unit_test(test_pipeline_conf),
+            cmocka_unit_test(test_print_round_trip),
+            cmocka_unit_test(test_reloadable_diff),
+            cmocka_unit_test(test_routes_reload),
+            cmocka_unit_test(test_reference),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

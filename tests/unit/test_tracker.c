@@ -88,13 +88,13 @@ test_bad_acks_ignored(void **state)
         uint64_t g = nd_tracker_generation(p);
 
         (void)state;
-        assert_int_equal(nd_tracker_ack(p, g, 7), -1);  /* never tracked */
+        assert_int_equal(nd_tracker_ack(p, g, 7), -1); /* never tracked */
         assert_int_equal(nd_tracker_ack(p, g, 0), -1);
         assert_int_equal(nd_tracker_ack(p, g, 2), -1);
-        assert_int_equal(nd_tracker_ack(p, g, 2), -1);  /* twice */
+        assert_int_equal(nd_tracker_ack(p, g, 2), -1); /* twice */
         assert_int_equal(nd_tracker_pending(p), 2);
         assert_int_equal(nd_tracker_ack(p, g, 1), 3);
-        assert_int_equal(nd_tracker_ack(p, g, 1), -1);  /* already released */
+        assert_int_equal(nd_tracker_ack(p, g, 1), -1); /* already released */
         nd_tracker_destroy(t);
 }
 
@@ -297,18 +297,18 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_in_order),
-                cmocka_unit_test(test_out_of_order),
-                cmocka_unit_test(test_gaps),
-                cmocka_unit_test(test_bad_acks_ignored),
-                cmocka_unit_test(test_track_must_increase),
-                cmocka_unit_test(test_reset_generation),
-                cmocka_unit_test(test_partitions_apart),
-                cmocka_unit_test(test_ring_growth),
-                cmocka_unit_test(test_multi_output_out_of_order),
-                cmocka_unit_test(test_failing_output_holds),
-                cmocka_unit_test(test_zero_outputs_refused),
-                cmocka_unit_test(test_stored_committed),
+            cmocka_unit_test(test_in_order),
+            cmocka_unit_test(test_out_of_order),
+            cmocka_unit_test(test_gaps),
+            cmocka_unit_test(test_bad_acks_ignored),
+            cmocka_unit_test(test_track_must_increase),
+            cmocka_unit_test(test_reset_generation),
+            cmocka_unit_test(test_partitions_apart),
+            cmocka_unit_test(test_ring_growth),
+            cmocka_unit_test(test_multi_output_out_of_order),
+            cmocka_unit_test(test_failing_output_holds),
+            cmocka_unit_test(test_zero_outputs_refused),
+            cmocka_unit_test(test_stored_committed),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
