@@ -303,7 +303,9 @@ def show_logs(*instances, tail=40):
 
 class ProducerThread(threading.Thread):
     """Produces @records to news.raw in batches at a steady pace, so newsd
-    is mid-stream whenever a test disturbs it. .coords fills in order."""
+    is mid-stream whenever a test disturbs it. .coords fills in order.
+    stop() ends it after the current batch, for tests whose disturbance
+    takes as long as it takes: they give a long list and stop when done."""
 
     def __init__(self, broker, records, batch=200, pause=0.2):
         super().__init__(daemon=True)
@@ -311,16 +313,22 @@ class ProducerThread(threading.Thread):
         self.batch, self.pause = batch, pause
         self.coords = []
         self.error = None
+        self.stopping = threading.Event()
         self.start()
 
     def run(self):
         try:
             for i in range(0, len(self.records), self.batch):
+                if self.stopping.is_set():
+                    break
                 self.coords += produce(self.broker,
                                        self.records[i:i + self.batch])
                 time.sleep(self.pause)
         except Exception as e:  # reported by the test
             self.error = repr(e)
+
+    def stop(self):
+        self.stopping.set()
 
 
 def wait_all(out, coords, timeout):
