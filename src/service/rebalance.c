@@ -64,6 +64,7 @@ drain(nd_service *s, const rd_kafka_topic_partition_list_t *parts,
                s->stop_requests < 2 && !s->fatal) {
                 rd_kafka_poll(s->producer, LOOP_BUSY_MS);
                 nd_svc_run_retries(s);
+                nd_svc_tick(s);
         }
 }
 

@@ -564,8 +564,8 @@ subscribe(nd_service *s, char *errstr, size_t errstr_size)
         return ND_OK;
 }
 
-static void
-tick(nd_service *s)
+void
+nd_svc_tick(nd_service *s)
 {
         s->st.queued = s->queue.n;
         nd_monitor_heartbeat(s->hooks.monitor);
@@ -664,7 +664,7 @@ shut_down(nd_service *s)
                 /* Keeps the group session and serves rebalances. */
                 if ((m = rd_kafka_consumer_poll(s->consumer, 0)))
                         handle_message(s, m);
-                tick(s);
+                nd_svc_tick(s);
         }
         if (s->st.in_flight > 0)
                 nd_log(LOG_WARNING,
@@ -713,14 +713,14 @@ nd_service_run(nd_service *s, char *errstr, size_t errstr_size)
                 dispatch_queued(s);
                 if (update_backpressure(s)) {
                         rd_kafka_poll(s->producer, LOOP_BUSY_MS);
-                        tick(s);
+                        nd_svc_tick(s);
                         continue;
                 }
                 m = rd_kafka_consumer_poll(s->consumer,
                                            busy ? LOOP_BUSY_MS : LOOP_IDLE_MS);
                 if (m)
                         handle_message(s, m);
-                tick(s);
+                nd_svc_tick(s);
         }
         shut_down(s);
         if (s->fatal)

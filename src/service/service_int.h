@@ -108,6 +108,10 @@ void nd_svc_rec_done(nd_service *s, nd_rec *r);
 /* Log fields naming r's input record. */
 void nd_svc_rec_fields(const nd_rec *r, nd_log_fields *f, const char *error);
 void nd_svc_set_paused(nd_service *s, bool pause);
+/* One turn of a healthy loop: liveness for the watchdog and /healthz,
+ * STATUS=, pending reloads. Also called from the drains of a rebalance,
+ * which keep delivering while they wait. */
+void nd_svc_tick(nd_service *s);
 
 /* delivery.c */
 /* Runs the pipeline on r and builds its output records: r's own is the
