@@ -42,4 +42,16 @@ nd_err nd_tsv_each(const char *path,
                    nd_err (*row)(void *ctx, char **fields, size_t n_fields),
                    void *ctx, char *errstr, size_t errstr_size);
 
+/* One data file of a lexicon and the function that turns its rows into
+ * phrases (the row function's ctx is the nd_lexicon). */
+typedef struct nd_lexicon_file {
+        const char *file; /* relative to the data directory */
+        nd_err (*row)(void *ctx, char **fields, size_t n_fields);
+} nd_lexicon_file;
+
+/* Builds a lexicon from @p n files under @p data_dir. Returns NULL and
+ * fills errstr on failure; the caller frees with nd_lexicon_free(). */
+nd_lexicon *nd_lexicon_load(const char *data_dir, const nd_lexicon_file *files,
+                            size_t n, char *errstr, size_t errstr_size);
+
 #endif

@@ -180,3 +180,30 @@ nd_tsv_each(const char *path,
         fclose(fp);
         return err;
 }
+
+nd_lexicon *
+nd_lexicon_load(const char *data_dir, const nd_lexicon_file *files, size_t n,
+                char *errstr, size_t errstr_size)
+{
+        nd_lexicon *lx = nd_lexicon_new();
+        nd_err err = ND_OK;
+
+        if (!lx) {
+                nd_seterr(errstr, errstr_size, ND_ERR_NOMEM, "out of memory");
+                return NULL;
+        }
+        for (size_t i = 0; err == ND_OK && i < n; i++) {
+                char path[4096];
+
+                snprintf(path, sizeof(path), "%s/%s", data_dir, files[i].file);
+                err = nd_tsv_each(path, files[i].row, lx, errstr, errstr_size);
+        }
+        if (err == ND_OK && !nd_lexicon_build(lx))
+                err = nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
+                                "out of memory");
+        if (err != ND_OK) {
+                nd_lexicon_free(lx);
+                return NULL;
+        }
+        return lx;
+}

@@ -38,24 +38,14 @@ static nd_err
 amounts_create(void **state, const nd_pipeline_conf *conf, char *errstr,
                size_t errstr_size)
 {
-        nd_lexicon *lx = nd_lexicon_new();
-        char path[4096];
-        nd_err err;
+        static const nd_lexicon_file files[] = {
+            {"amounts/words.tsv", words_row},
+        };
 
-        if (!lx)
-                return nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
-                                 "out of memory");
-        snprintf(path, sizeof(path), "%s/amounts/words.tsv", conf->data_dir);
-        err = nd_tsv_each(path, words_row, lx, errstr, errstr_size);
-        if (err == ND_OK && !nd_lexicon_build(lx))
-                err = nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
-                                "out of memory");
-        if (err != ND_OK) {
-                nd_lexicon_free(lx);
-                return err;
-        }
-        *state = lx;
-        return ND_OK;
+        *state = nd_lexicon_load(conf->data_dir, files,
+                                 sizeof(files) / sizeof(*files), errstr,
+                                 errstr_size);
+        return *state ? ND_OK : ND_ERR_DATA;
 }
 
 static void

@@ -105,37 +105,17 @@ static nd_err
 dates_create(void **state, const nd_pipeline_conf *conf, char *errstr,
              size_t errstr_size)
 {
-        nd_lexicon *lx = nd_lexicon_new();
-        static const struct {
-                const char *file;
-                nd_err (*row)(void *, char **, size_t);
-        } files[] = {
+        static const nd_lexicon_file files[] = {
             {"dates/relative.tsv", relative_row},
             {"dates/months.tsv", month_row},
             {"dates/weekdays.tsv", weekday_row},
             {"amounts/words.tsv", number_row},
         };
-        nd_err err = ND_OK;
 
-        if (!lx)
-                return nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
-                                 "out of memory");
-        for (size_t i = 0; err == ND_OK && i < sizeof(files) / sizeof(*files);
-             i++) {
-                char path[4096];
-                snprintf(path, sizeof(path), "%s/%s", conf->data_dir,
-                         files[i].file);
-                err = nd_tsv_each(path, files[i].row, lx, errstr, errstr_size);
-        }
-        if (err == ND_OK && !nd_lexicon_build(lx))
-                err = nd_seterr(errstr, errstr_size, ND_ERR_NOMEM,
-                                "out of memory");
-        if (err != ND_OK) {
-                nd_lexicon_free(lx);
-                return err;
-        }
-        *state = lx;
-        return ND_OK;
+        *state = nd_lexicon_load(conf->data_dir, files,
+                                 sizeof(files) / sizeof(*files), errstr,
+                                 errstr_size);
+        return *state ? ND_OK : ND_ERR_DATA;
 }
 
 static void
