@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "newsd/civil.h"
 #include "newsd/ingest.h"
 
 /* Field aliases written by news-please, trafilatura and newspaper, in order
@@ -102,18 +103,6 @@ nd_ingest_sniff(const void *value, size_t len, const char *content_type)
         return ND_FORMAT_TEXT;
 }
 
-static int
-days_from_civil(int y, unsigned m, unsigned d)
-{
-        /* Howard Hinnant's algorithm: days since 1970-01-01. */
-        y -= m <= 2;
-        const int era = (y >= 0 ? y : y - 399) / 400;
-        const unsigned yoe = (unsigned)(y - era * 400);
-        const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-        const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return era * 146097 + (int)doe - 719468;
-}
-
 static bool
 read_digits(const char **s, int n, int *out)
 {
@@ -185,8 +174,8 @@ nd_ingest_parse_time(const char *s, char *out, size_t out_size)
                 return false;
         if (sec == 60)
                 sec = 59;
-        t = (long long)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-            h * 3600 + mi * 60 + sec - off;
+        t = (long long)nd_days_from_civil(y, mo, d) * 86400 + h * 3600 +
+            mi * 60 + sec - off;
         tt = (time_t)t;
         if (!gmtime_r(&tt, &tm))
                 return false;

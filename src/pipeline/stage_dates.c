@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "newsd/civil.h"
 #include "newsd/ingest.h"
 #include "newsd/lexicon.h"
 #include "newsd/stage.h"
@@ -126,35 +127,6 @@ dates_destroy(void *state)
 
 /* --- Civil dates as day numbers (days since 1970-01-01). --------------- */
 
-static long
-days_from_civil(long y, int m, int d)
-{
-        long era, yoe, doy, doe;
-
-        y -= m <= 2;
-        era = (y >= 0 ? y : y - 399) / 400;
-        yoe = y - era * 400;
-        doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-        doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(long z, long *y, int *m, int *d)
-{
-        long era, doe, yoe, doy, mp;
-
-        z += 719468;
-        era = (z >= 0 ? z : z - 146096) / 146097;
-        doe = z - era * 146097;
-        yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        mp = (5 * doy + 2) / 153;
-        *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-        *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-        *y = yoe + era * 400 + (*m <= 2);
-}
-
 static bool
 valid_day(long y, int m, int d)
 {
@@ -163,7 +135,7 @@ valid_day(long y, int m, int d)
 
         if (m < 1 || m > 12 || d < 1 || d > 31)
                 return false;
-        civil_from_days(days_from_civil(y, m, d), &y2, &m2, &d2);
+        nd_civil_from_days(nd_days_from_civil(y, m, d), &y2, &m2, &d2);
         return y2 == y && m2 == m && d2 == d;
 }
 
@@ -287,8 +259,8 @@ shift(const pubdate *pub, int unit, long amount, long *y, int *m, int *d)
         switch (unit) {
         case 'd':
         case 'w':
-                civil_from_days(pub->day + amount * (unit == 'w' ? 7 : 1), y, m,
-                                d);
+                nd_civil_from_days(pub->day + amount * (unit == 'w' ? 7 : 1), y,
+                                   m, d);
                 return;
         case 'm':
                 months = pub->y * 12 + (pub->m - 1) + amount;
@@ -415,10 +387,10 @@ scan_field(const nd_lexicon *lx, const pubdate *pub, json_t *out,
                         }
                         if (!pub->known)
                                 break;
-                        civil_from_days(pub->day - (weekday_of(pub->day) -
-                                                    (long)t[i].value + 7) %
-                                                       7,
-                                        &y, &m, &d);
+                        nd_civil_from_days(pub->day - (weekday_of(pub->day) -
+                                                       (long)t[i].value + 7) %
+                                                          7,
+                                           &y, &m, &d);
                         emit(&ec, t[i].start, t[i].end, y, m, d, "day", true);
                         break;
                 }
@@ -500,7 +472,7 @@ dates_run(void *state, nd_doc *doc, char *errstr, size_t errstr_size)
                 if (sscanf(iso, "%ld-%d-%d", &pub.y, &pub.m, &pub.d) == 3 &&
                     valid_day(pub.y, pub.m, pub.d)) {
                         pub.known = true;
-                        pub.day = days_from_civil(pub.y, pub.m, pub.d);
+                        pub.day = nd_days_from_civil(pub.y, pub.m, pub.d);
                 }
         }
         if (doc->title)
